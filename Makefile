@@ -1,0 +1,72 @@
+# leadscore: PostgreSQL extension in C++ (PGXS build).
+#
+#   make demo   throwaway cluster, extension installed, sample CRM worked through
+#   make test   unit tests, pg_regress and isolation tests in a throwaway cluster
+#   make bench  benchmarks against plain SQL / ENUM / text (see bench/README.md)
+#
+# The plain PGXS targets (all, install, installcheck) work as usual.
+
+EXTENSION_VERSION = 0.1
+PG_CONFIG ?= pg_config
+
+MODULE_big = leadscore
+CORE_SRCS = $(sort $(wildcard src/core/*.cpp))
+GLUE_SRCS = $(sort $(wildcard src/pg/*.cpp))
+CORE_OBJS = $(CORE_SRCS:.cpp=.o)
+OBJS = $(CORE_OBJS) $(GLUE_SRCS:.cpp=.o)
+
+MODULEDIR = extension
+DATA = control/leadscore.control $(sort $(wildcard control/leadscore--*.sql))
+
+REGRESS = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
+REGRESS_OPTS = --load-extension=leadscore --encoding=UTF8
+ISOLATION = $(basename $(notdir $(sort $(wildcard specs/*.spec))))
+ISOLATION_OPTS = --load-extension=leadscore --encoding=UTF8
+
+# -isystem makes the compiler treat PostgreSQL's headers as system headers, so
+# -Wall -Wextra speak only about our own code.
+PG_CPPFLAGS = -I$(srcdir)/src -isystem $(shell $(PG_CONFIG) --includedir-server)
+PG_CXXFLAGS = -std=c++17 -Wextra
+ifeq ($(WERROR),1)
+PG_CXXFLAGS += -Werror
+endif
+SHLIB_LINK = -lstdc++
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# The pure core is compiled without PostgreSQL's include path: a PostgreSQL
+# header included anywhere under src/core/ is a compile error.
+CORE_CPPFLAGS = -I$(srcdir)/src -D_GNU_SOURCE
+$(CORE_OBJS) $(CORE_OBJS:.o=.bc): override CPPFLAGS := $(CORE_CPPFLAGS)
+
+# clang's default dialect is older than ours.
+BITCODE_CXXFLAGS += -std=c++17
+
+.PHONY: test demo bench unit format check-format regresscheck isolationcheck
+
+# installcheck's two halves, so that a failing pg_regress run does not keep
+# the isolation tests from running (scripts/run-tests.sh runs both).
+regresscheck:
+	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
+
+isolationcheck:
+	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)
+
+test:
+	@scripts/run-tests.sh
+
+demo:
+	@scripts/run-demo.sh
+
+bench:
+	@bench/run.sh
+
+unit:
+	@scripts/run-unit-tests.sh
+
+format:
+	clang-format -i $(CORE_SRCS) $(GLUE_SRCS) src/*/*.hpp tests/unit/*.cpp
+
+check-format:
+	clang-format --dry-run --Werror $(CORE_SRCS) $(GLUE_SRCS) src/*/*.hpp tests/unit/*.cpp

@@ -1,0 +1,64 @@
+-- The extension as a catalog citizen: every object lives in schema leadscore,
+-- carries a comment, and has exact volatility and parallel labels.
+
+-- What the extension owns, by kind.
+SELECT classid::regclass AS catalog, count(*) AS objects
+FROM pg_depend
+WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
+  AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leadscore')
+GROUP BY classid ORDER BY 1::text;
+
+-- Objects without a comment (none expected). Array types and operator
+-- families are implicit companions of the type and operator classes.
+SELECT pg_describe_object(d.classid, d.objid, 0) AS uncommented
+FROM pg_depend AS d
+WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leadscore')
+  AND d.classid <> 'pg_opfamily'::regclass
+  AND obj_description(d.objid, d.classid::regclass::name) IS NULL
+ORDER BY 1;
+
+-- Every function lives in leadscore, none is SECURITY DEFINER, every one is
+-- PARALLEL SAFE and IMMUTABLE (the stage functions are pure).
+SELECT p.oid::regprocedure AS function, p.provolatile, p.proparallel, p.prosecdef
+FROM pg_proc AS p
+JOIN pg_depend AS d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leadscore')
+  AND (p.pronamespace <> 'leadscore'::regnamespace OR p.provolatile <> 'i'
+       OR p.proparallel <> 's' OR p.prosecdef)
+ORDER BY 1::text;
+
+-- The comparison functions are LEAKPROOF, the rest is not.
+SELECT p.proname, p.proleakproof
+FROM pg_proc AS p WHERE p.pronamespace = 'leadscore'::regnamespace AND p.proleakproof
+ORDER BY 1;
+
+-- The aggregates have combine functions (parallel aggregation).
+SELECT a.aggfnoid::regprocedure AS aggregate, a.aggcombinefn::regproc AS combine,
+       a.aggsortop::regoperator AS sort_operator
+FROM pg_aggregate AS a
+WHERE a.aggfnoid IN (SELECT oid FROM pg_proc WHERE pronamespace = 'leadscore'::regnamespace)
+ORDER BY 1::text;
+
+-- The operators: commutators, negators, estimators, hash and merge support.
+SELECT o.oprname, o.oprcom::regoperator IS NOT NULL AS has_commutator,
+       o.oprnegate::regoperator IS NOT NULL AS has_negator,
+       o.oprrest::regproc AS restrict, o.oprjoin::regproc AS join_estimator,
+       o.oprcanhash, o.oprcanmerge
+FROM pg_operator AS o WHERE o.oprnamespace = 'leadscore'::regnamespace
+ORDER BY o.oprname;
+
+-- Dropping and re-creating the extension works. The schema stays: PostgreSQL
+-- creates it for the extension but does not make it a member.
+DROP EXTENSION leadscore;
+SELECT count(*) AS leadscore_schemas FROM pg_namespace WHERE nspname = 'leadscore';
+CREATE EXTENSION leadscore;
+SELECT extversion, extrelocatable, extnamespace::regnamespace
+FROM pg_extension WHERE extname = 'leadscore';
+
+-- A table still using the type keeps DROP EXTENSION from silently removing it.
+CREATE TABLE keeps_type (stage leadscore.lifecycle_stage);
+\set VERBOSITY terse
+DROP EXTENSION leadscore;
+\set VERBOSITY default
+DROP TABLE keeps_type;

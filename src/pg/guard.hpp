@@ -1,0 +1,57 @@
+// The C++/PostgreSQL boundary.
+//
+// PostgreSQL reports errors with ereport(), which longjmps; a longjmp across a
+// C++ frame skips destructors, and a C++ exception escaping into PostgreSQL
+// kills the backend. So every SQL-callable function is defined with
+// LEADSCORE_FUNCTION, whose body runs inside a try block: a C++ exception is
+// caught, its text copied into a fixed buffer (no allocation inside the catch
+// block, where a failing palloc would longjmp out of it), and only after the
+// catch block has been left is it raised with ereport(ERROR).
+//
+// Rule for bodies: PostgreSQL calls that may ereport (detoasting, palloc,
+// building tuples) happen only while no C++ object with a destructor is alive
+// in the body; C++ work happens in core calls that return plain values.
+#pragma once
+
+#include "postgres.hpp"
+
+namespace leadscore::pg {
+
+// A caught exception, as plain data that outlives the catch block.
+struct CaughtError {
+    char sqlstate[6];
+    char message[1024];
+    char detail[512];
+    char hint[512];
+};
+
+// Fill `caught` from the exception being handled; call only inside a catch block.
+void capture_current_exception(CaughtError& caught) noexcept;
+
+// ereport(ERROR) with what capture_current_exception stored; never returns.
+[[noreturn]] void raise_caught_error(const CaughtError& caught);
+
+template <typename Body>
+Datum call_guarded(Body body, FunctionCallInfo fcinfo) {
+    CaughtError caught;
+    try {
+        return body(fcinfo);
+    } catch (...) {
+        capture_current_exception(caught);
+    }
+    raise_caught_error(caught);
+}
+
+}  // namespace leadscore::pg
+
+// Defines the SQL-callable C function `name` with the body that follows,
+// run inside the boundary guard.
+#define LEADSCORE_FUNCTION(name)                                   \
+    static Datum name##_body(FunctionCallInfo fcinfo);             \
+    extern "C" {                                                   \
+    PG_FUNCTION_INFO_V1(name);                                     \
+    }                                                              \
+    Datum name(PG_FUNCTION_ARGS) {                                 \
+        return ::leadscore::pg::call_guarded(name##_body, fcinfo); \
+    }                                                              \
+    static Datum name##_body(FunctionCallInfo fcinfo)
