@@ -165,8 +165,8 @@ Stage parse_stage_label(std::string_view text) {
             throw Error(sqlstate::kInvalidTextRepresentation,
                         "ambiguous lifecycle_stage label " + quote_for_message(text),
                         valid_labels_hint() +
-                            " Map CRM-specific labels explicitly, e.g. with the labels "
-                            "setting of leadscore.attach.",
+                            " Map CRM-specific labels to a stage explicitly (a CASE "
+                            "expression or a lookup table) before the cast.",
                         std::string(match.entry->note));
         case LabelMatch::Kind::Unknown:
             break;

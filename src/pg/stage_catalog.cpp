@@ -2,6 +2,7 @@
 // list of stages and the label table.
 #include "guard.hpp"
 #include "stage_datum.hpp"
+#include "text_datum.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -12,6 +13,7 @@ extern "C" {
 namespace core = leadscore::core;
 using leadscore::pg::stage_arg;
 using leadscore::pg::stage_datum;
+using leadscore::pg::text_datum;
 
 LEADSCORE_FUNCTION(stage_rank) {
     PG_RETURN_INT32(core::stage_rank(stage_arg(fcinfo, 0)));
@@ -33,14 +35,6 @@ LEADSCORE_FUNCTION(stages) {
     const Datum stage = stage_datum(core::kAllStages[context->call_cntr]);
     SRF_RETURN_NEXT(context, stage);
 }
-
-namespace {
-
-Datum text_datum(std::string_view value) {
-    return PointerGetDatum(cstring_to_text_with_len(value.data(), static_cast<int>(value.size())));
-}
-
-}  // namespace
 
 LEADSCORE_FUNCTION(stage_labels) {
     // A reference to static data: no C++ object with a destructor is alive

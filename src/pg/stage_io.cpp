@@ -1,6 +1,7 @@
 // Input, output, binary send/recv and text casts of lifecycle_stage.
 #include "guard.hpp"
 #include "stage_datum.hpp"
+#include "text_datum.hpp"
 
 #include "core/stage_labels.hpp"
 
@@ -12,17 +13,6 @@ namespace {
 Datum label_as_cstring(Stage stage) {
     const std::string_view label = core::stage_label(stage);
     return CStringGetDatum(pnstrdup(label.data(), label.size()));
-}
-
-Datum label_as_text(Stage stage) {
-    const std::string_view label = core::stage_label(stage);
-    return PointerGetDatum(cstring_to_text_with_len(label.data(), static_cast<int>(label.size())));
-}
-
-Datum parse_text_datum(Datum datum) {
-    const text* label = DatumGetTextPP(datum);
-    return leadscore::pg::stage_datum(
-        core::parse_stage_label(std::string_view(VARDATA_ANY(label), VARSIZE_ANY_EXHDR(label))));
 }
 
 }  // namespace
@@ -53,9 +43,9 @@ LEADSCORE_FUNCTION(lifecycle_stage_send) {
 }
 
 LEADSCORE_FUNCTION(lifecycle_stage_from_text) {
-    return parse_text_datum(PG_GETARG_DATUM(0));
+    return leadscore::pg::stage_datum(core::parse_stage_label(leadscore::pg::text_arg(fcinfo, 0)));
 }
 
 LEADSCORE_FUNCTION(lifecycle_stage_to_text) {
-    return label_as_text(leadscore::pg::stage_arg(fcinfo, 0));
+    return leadscore::pg::text_datum(core::stage_label(leadscore::pg::stage_arg(fcinfo, 0)));
 }

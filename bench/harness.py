@@ -1,0 +1,58 @@
+"""Runs competing SQL formulations against each other and prints medians and ratios.
+
+Each benchmark is a list of cases; a case is a name and a list of variants
+(name, SQL). Every repetition runs every variant once, in an order that
+rotates each time, so that caches, checkpoints and the neighbour's load hit all
+variants alike. Time is the server's own execution time (EXPLAIN ANALYZE with
+TIMING OFF), so the client and the network do not count.
+"""
+
+import json
+import statistics
+
+import psycopg2
+
+
+def connect(dsn=""):
+    connection = psycopg2.connect(dsn)
+    connection.autocommit = True
+    return connection
+
+
+def execution_ms(cursor, sql):
+    cursor.execute("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + sql)
+    plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return plan[0]["Execution Time"]
+
+
+def run_case(cursor, variants, repetitions, warmups=1):
+    """Returns {variant name: median ms} over `repetitions` rotated rounds."""
+    for _ in range(warmups):
+        for _, sql in variants:
+            execution_ms(cursor, sql)
+    times = {name: [] for name, _ in variants}
+    for round_number in range(repetitions):
+        shift = round_number % len(variants)
+        for name, sql in variants[shift:] + variants[:shift]:
+            times[name].append(execution_ms(cursor, sql))
+    return {name: statistics.median(samples) for name, samples in times.items()}
+
+
+def print_case(title, medians, baseline):
+    """Prints one case; ratios are time / baseline's time (below 1 is faster)."""
+    print(f"\n{title}")
+    base = medians[baseline]
+    for name, ms in medians.items():
+        ratio = ms / base if base > 0 else float("nan")
+        print(f"  {name:<34} {ms:10.1f} ms   {ratio:6.2f}x of {baseline}")
+
+
+def run_all(cursor, cases, repetitions, baseline):
+    results = {}
+    for title, variants in cases:
+        medians = run_case(cursor, variants, repetitions)
+        print_case(title, medians, baseline)
+        results[title] = medians
+    return results

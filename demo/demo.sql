@@ -1,0 +1,75 @@
+-- leadscore demo: a small CRM whose contacts carry lifecycle stages the way
+-- HubSpot and Salesforce exports spell them.
+\pset footer off
+\set ECHO queries
+CREATE EXTENSION leadscore;
+SET search_path = public, leadscore;
+
+\echo
+\echo '== 1. The stages, in sort order: side stages first, then the funnel'
+SELECT s AS stage, stage_rank(s) AS rank, is_funnel_stage(s) AS in_funnel FROM stages() AS s;
+
+\echo
+\echo '== 2. A CRM table with labels as exported from HubSpot and Salesforce'
+CREATE SCHEMA crm;
+CREATE TABLE crm.contacts (
+    id int PRIMARY KEY,
+    email text NOT NULL,
+    exported_stage text NOT NULL
+);
+INSERT INTO crm.contacts VALUES
+    (1, 'ana@acme.io',        'subscriber'),
+    (2, 'ben@globex.com',     'marketingqualifiedlead'),
+    (3, 'chen@initech.com',   'Sales Accepted Lead'),
+    (4, 'dora@umbrella.com',  'salesqualifiedlead'),
+    (5, 'eli@hooli.com',      'opportunity'),
+    (6, 'fay@stark.com',      'evangelist'),
+    (7, 'gus@wayne.com',      'Nurture'),
+    (8, 'hal@tyrell.com',     '  MQL '),
+    (9, 'ivy@cyberdyne.com',  'Product Qualified Lead'),
+    (10, 'jon@soylent.com',   'Unqualified');
+
+-- One statement turns the labels into the type; every alias lands on its
+-- canonical stage.
+ALTER TABLE crm.contacts ADD COLUMN stage lifecycle_stage;
+UPDATE crm.contacts SET stage = exported_stage::lifecycle_stage;
+SELECT id, email, exported_stage, stage FROM crm.contacts ORDER BY stage DESC, id;
+
+\echo
+\echo '== 3. "Reached MQL" is a comparison, and it can use an index'
+CREATE INDEX contacts_stage ON crm.contacts (stage);
+SELECT count(*) FILTER (WHERE stage >= 'mql') AS reached_mql,
+       count(*) FILTER (WHERE stage >= 'sql') AS reached_sql,
+       count(*) FILTER (WHERE NOT is_funnel_stage(stage)) AS out_of_funnel,
+       max(stage) AS furthest
+FROM crm.contacts;
+
+\echo
+\echo '== 4. Labels that cannot be mapped are refused with a reason'
+\set ON_ERROR_STOP 0
+SELECT 'other'::lifecycle_stage;
+SELECT 'hot lead'::lifecycle_stage;
+\set ON_ERROR_STOP 1
+
+\echo
+\echo '== 5. The transition policy: which proposed moves are allowed, and why not'
+SELECT c.email, c.stage AS "from", m.proposed AS "to",
+       can_transition(c.stage, m.proposed) AS allowed,
+       transition_error(c.stage, m.proposed) AS why_not
+FROM crm.contacts AS c
+JOIN (VALUES (1, 'sql'::lifecycle_stage),   -- skip ahead: allowed
+             (4, 'mql'),                    -- backward in the funnel: refused
+             (4, 'recycled'),               -- backward into recycled: allowed
+             (6, 'recycled'),               -- customers never move back
+             (7, 'mql'),                    -- recycled re-enters at mql
+             (7, 'sal'),                    -- ...but not at sal
+             (10, 'lead'))                  -- disqualified reactivated to lead
+     AS m(id, proposed) USING (id)
+ORDER BY c.id, m.proposed;
+
+\echo
+\echo '== 6. The whole policy matrix (rows: from, columns: to)'
+SELECT f AS "from",
+       string_agg(CASE WHEN f = t THEN '·' WHEN can_transition(f, t) THEN '✓' ELSE '✗' END,
+                  ' ' ORDER BY t) AS "dq rc vi le mq pq sa sq op cu"
+FROM stages() AS f, stages() AS t GROUP BY f ORDER BY f;

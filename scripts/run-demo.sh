@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# make demo: builds and installs leadscore, starts a throwaway PostgreSQL
+# cluster, works through a small sample CRM (demo/demo.sql), and removes the
+# cluster again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+scripts/ensure-deps.sh demo
+
+step "building and installing the extension"
+make -s >/dev/null
+as_root make -s install >/dev/null
+
+step "working through the sample CRM in a throwaway cluster"
+pg_virtualenv -v "$(pg_major)" psql -X -q -v ON_ERROR_STOP=1 -f demo/demo.sql
