@@ -287,3 +287,167 @@ CREATE FUNCTION @extschema@.boundary_probe(failure text, depth integer DEFAULT 1
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.boundary_probe(text, integer) IS
     'diagnostic: recurses depth frames in the C++ core and fails as asked (none, core_error, out_of_memory, std_exception, foreign_object), to check that C++ errors surface as clean ERRORs';
+
+------------------------------------------------------------------------------
+-- Attaching CRM tables: config, history, triggers
+------------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.attachment_configs (
+    target regclass PRIMARY KEY,
+    config jsonb NOT NULL,
+    attached_at timestamptz NOT NULL DEFAULT now(),
+    attached_by name NOT NULL DEFAULT current_user
+);
+COMMENT ON TABLE @extschema@.attachment_configs IS
+    'one row per table attached with leadscore.attach: its normalised config (kept by pg_dump)';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.attachment_configs', '');
+
+CREATE TABLE @extschema@.stage_history (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    target regclass NOT NULL,
+    lead_key text NOT NULL,
+    from_stage @extschema@.lifecycle_stage,
+    to_stage @extschema@.lifecycle_stage,
+    changed_at timestamptz NOT NULL DEFAULT now(),
+    changed_by name NOT NULL DEFAULT current_user,
+    reason text,
+    violation boolean NOT NULL DEFAULT false,
+    violation_detail text,
+    crm_label text
+);
+CREATE INDEX stage_history_by_lead ON @extschema@.stage_history (target, lead_key, changed_at);
+CREATE INDEX stage_history_by_period ON @extschema@.stage_history (target, changed_at);
+COMMENT ON TABLE @extschema@.stage_history IS
+    'insert-only: one row per stage change of an attached table, written by its trigger (kept by pg_dump)';
+COMMENT ON COLUMN @extschema@.stage_history.target IS 'the attached table (for partitions: the partitioned table)';
+COMMENT ON COLUMN @extschema@.stage_history.lead_key IS 'the key column''s value, as text';
+COMMENT ON COLUMN @extschema@.stage_history.from_stage IS 'NULL for a first assignment';
+COMMENT ON COLUMN @extschema@.stage_history.changed_at IS 'transaction start time, the same instant as the stamps it set';
+COMMENT ON COLUMN @extschema@.stage_history.changed_by IS 'current_user of the statement that changed the stage';
+COMMENT ON COLUMN @extschema@.stage_history.reason IS 'reason code (reason column or SET LOCAL leadscore.reason)';
+COMMENT ON COLUMN @extschema@.stage_history.violation IS 'true when the policy refused the change and audit mode let it through';
+COMMENT ON COLUMN @extschema@.stage_history.violation_detail IS 'why the change violates the policy';
+COMMENT ON COLUMN @extschema@.stage_history.crm_label IS 'the stage label as the CRM wrote it';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.stage_history', '');
+COMMENT ON SEQUENCE @extschema@.stage_history_id_seq IS 'identity of leadscore.stage_history rows';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.stage_history_id_seq', '');
+
+CREATE FUNCTION @extschema@.refuse_history_change()
+    RETURNS trigger LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RAISE EXCEPTION 'leadscore.stage_history is insert-only: % refused', TG_OP
+        USING ERRCODE = '55000',
+              HINT = 'History rows are written by the triggers of attached tables and never changed; a superuser can purge rows with session_replication_role = replica.';
+END
+$$;
+COMMENT ON FUNCTION @extschema@.refuse_history_change() IS
+    'trigger keeping leadscore.stage_history insert-only';
+CREATE TRIGGER insert_only BEFORE UPDATE OR DELETE ON @extschema@.stage_history
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.refuse_history_change();
+CREATE TRIGGER insert_only_truncate BEFORE TRUNCATE ON @extschema@.stage_history
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.refuse_history_change();
+
+CREATE FUNCTION @extschema@.lifecycle_trigger()
+    RETURNS trigger AS 'MODULE_PATHNAME', 'lifecycle_trigger'
+    LANGUAGE C;
+COMMENT ON FUNCTION @extschema@.lifecycle_trigger() IS
+    'row trigger created by leadscore.attach: validates stage changes, fills first-reach stamps, writes history and handoff notifications';
+
+CREATE FUNCTION @extschema@._attachment_config(target regclass, config jsonb)
+    RETURNS jsonb AS 'MODULE_PATHNAME', 'attachment_config'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._attachment_config(regclass, jsonb) IS
+    'internal: validates an attach config against the table and returns it with every default filled in';
+
+CREATE FUNCTION @extschema@._drop_triggers(target regclass)
+    RETURNS void LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    trigger_name name;
+BEGIN
+    FOR trigger_name IN
+        SELECT t.tgname FROM pg_trigger AS t
+        WHERE t.tgrelid = target AND NOT t.tgisinternal AND t.tgparentid = 0
+          AND t.tgname IN ('zz_leadscore_before_insert', 'zz_leadscore_before_update',
+                           'zz_leadscore_after_insert', 'zz_leadscore_after_update')
+    LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', trigger_name, target);
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._drop_triggers(regclass) IS
+    'internal: drops the triggers leadscore.attach created on a table';
+
+CREATE FUNCTION @extschema@.attach(target regclass, config jsonb)
+    RETURNS jsonb LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    normalised jsonb := @extschema@._attachment_config(target, config);
+    stage_column text := normalised ->> 'stage_column';
+    -- Triggers fire only when the stage column changes, so an UPDATE of other
+    -- columns costs no more than PostgreSQL's own per-row trigger floor.
+    stage_changed text := format('(OLD.%1$I)::text IS DISTINCT FROM (NEW.%1$I)::text', stage_column);
+    stage_set text := format('NEW.%I IS NOT NULL', stage_column);
+BEGIN
+    PERFORM @extschema@._drop_triggers(target);
+    -- The zz_ prefix makes these fire after the table's other BEFORE triggers
+    -- (PostgreSQL fires them in name order), so they see the final row.
+    EXECUTE format('CREATE TRIGGER zz_leadscore_before_insert BEFORE INSERT ON %s FOR EACH ROW '
+                   'WHEN (%s) EXECUTE FUNCTION @extschema@.lifecycle_trigger(%L)',
+                   target, stage_set, normalised);
+    EXECUTE format('CREATE TRIGGER zz_leadscore_before_update BEFORE UPDATE OF %I ON %s FOR EACH ROW '
+                   'WHEN (%s) EXECUTE FUNCTION @extschema@.lifecycle_trigger(%L)',
+                   stage_column, target, stage_changed, normalised);
+    EXECUTE format('CREATE TRIGGER zz_leadscore_after_insert AFTER INSERT ON %s FOR EACH ROW '
+                   'WHEN (%s) EXECUTE FUNCTION @extschema@.lifecycle_trigger(%L)',
+                   target, stage_set, normalised);
+    EXECUTE format('CREATE TRIGGER zz_leadscore_after_update AFTER UPDATE OF %I ON %s FOR EACH ROW '
+                   'WHEN (%s) EXECUTE FUNCTION @extschema@.lifecycle_trigger(%L)',
+                   stage_column, target, stage_changed, normalised);
+    INSERT INTO @extschema@.attachment_configs AS a (target, config)
+    VALUES (target, normalised)
+    ON CONFLICT ON CONSTRAINT attachment_configs_pkey
+    DO UPDATE SET config = excluded.config, attached_at = now(), attached_by = current_user;
+    RETURN normalised;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attach(regclass, jsonb) IS
+    'attaches leadscore to a CRM table: its INSERTs and UPDATEs are validated, stamped and recorded; returns the normalised config; attaching again replaces the config';
+
+CREATE FUNCTION @extschema@.detach(target regclass)
+    RETURNS void LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF target IS NULL THEN
+        RAISE EXCEPTION 'leadscore.detach needs a table, got NULL'
+            USING ERRCODE = '22004', HINT = 'Example: SELECT leadscore.detach(''crm.contacts'');';
+    END IF;
+    DELETE FROM @extschema@.attachment_configs AS a WHERE a.target = detach.target;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'table % is not attached to leadscore', target
+            USING ERRCODE = '42704', HINT = 'leadscore.attachments lists the attached tables.';
+    END IF;
+    PERFORM @extschema@._drop_triggers(target);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.detach(regclass) IS
+    'removes leadscore''s triggers from a table; its data and its history stay';
+
+CREATE VIEW @extschema@.attachments AS
+SELECT a.target,
+       a.config ->> 'stage_column' AS stage_column,
+       a.config ->> 'key_column' AS key_column,
+       a.config ->> 'mode' AS mode,
+       a.config,
+       a.attached_at,
+       a.attached_by,
+       (SELECT count(*) FROM pg_catalog.pg_trigger AS t
+        WHERE t.tgrelid = a.target AND t.tgname LIKE 'zz\_leadscore\_%') = 4 AS triggers_present
+FROM @extschema@.attachment_configs AS a;
+COMMENT ON VIEW @extschema@.attachments IS
+    'the tables attached to leadscore, their config, and whether their triggers are in place';

@@ -18,8 +18,10 @@ WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
   AND obj_description(d.objid, d.classid::regclass::name) IS NULL
 ORDER BY 1;
 
--- Every function lives in leadscore, none is SECURITY DEFINER, every one is
--- PARALLEL SAFE and IMMUTABLE (the stage functions are pure).
+-- Every function lives in leadscore and none is SECURITY DEFINER. The stage
+-- functions are IMMUTABLE PARALLEL SAFE; listed here are the exceptions: the
+-- triggers and the functions that run DDL are VOLATILE and PARALLEL UNSAFE,
+-- _attachment_config reads the catalogs (STABLE).
 SELECT p.oid::regprocedure AS function, p.provolatile, p.proparallel, p.prosecdef
 FROM pg_proc AS p
 JOIN pg_depend AS d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'

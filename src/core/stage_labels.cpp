@@ -23,7 +23,9 @@ constexpr char ascii_lower(char c) {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
 }
 
-std::string_view trim(std::string_view text) {
+}  // namespace
+
+std::string_view trim_blanks(std::string_view text) noexcept {
     while (!text.empty() && is_blank(text.front())) {
         text.remove_prefix(1);
     }
@@ -32,6 +34,8 @@ std::string_view trim(std::string_view text) {
     }
     return text;
 }
+
+namespace {
 
 // Writes the matching key of `trimmed` (lowercase, separators dropped) into
 // `out` and returns its length. `out` holds kMaxLabelLength characters.
@@ -47,7 +51,7 @@ std::size_t matching_key(std::string_view trimmed, char* out) {
 
 std::string matching_key(std::string_view spelling) {
     std::array<char, kMaxLabelLength> buffer{};
-    return std::string(buffer.data(), matching_key(trim(spelling), buffer.data()));
+    return std::string(label_matching_key(spelling, buffer).value_or(""));
 }
 
 const std::vector<StageLabel> kTable = {
@@ -135,13 +139,22 @@ const std::vector<StageLabel>& stage_label_table() {
     return kTable;
 }
 
-LabelMatch match_stage_label(std::string_view text) {
-    const std::string_view trimmed = trim(text);
+std::optional<std::string_view> label_matching_key(std::string_view text,
+                                                   std::array<char, kMaxLabelLength>& buffer) {
+    const std::string_view trimmed = trim_blanks(text);
     if (trimmed.empty() || trimmed.size() > kMaxLabelLength) {
+        return std::nullopt;
+    }
+    return std::string_view(buffer.data(), matching_key(trimmed, buffer.data()));
+}
+
+LabelMatch match_stage_label(std::string_view text) {
+    std::array<char, kMaxLabelLength> buffer;
+    const std::optional<std::string_view> maybe_key = label_matching_key(text, buffer);
+    if (!maybe_key) {
         return {LabelMatch::Kind::Unknown, Stage::Lead, nullptr};
     }
-    std::array<char, kMaxLabelLength> buffer;
-    const std::string_view key(buffer.data(), matching_key(trimmed, buffer.data()));
+    const std::string_view key = *maybe_key;
 
     const auto& keyed = keyed_table();
     const auto found = std::lower_bound(
@@ -173,7 +186,8 @@ Stage parse_stage_label(std::string_view text) {
     }
     throw Error(sqlstate::kInvalidTextRepresentation,
                 "invalid input value for lifecycle_stage: " + quote_for_message(text),
-                valid_labels_hint(), trim(text).empty() ? "The label is empty." : std::string());
+                valid_labels_hint(),
+                trim_blanks(text).empty() ? "The label is empty." : std::string());
 }
 
 }  // namespace leadscore::core

@@ -2,6 +2,7 @@
 // HubSpot, Salesforce, Marketo and common usage give the same stages.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,14 @@ const std::vector<StageLabel>& stage_label_table();
 // "marketing_qualified_lead" and HubSpot's "marketingqualifiedlead" are one
 // label. Labels longer than this (after trimming) never match.
 inline constexpr std::size_t kMaxLabelLength = 64;
+
+// `text` without surrounding blanks (space, tab, CR, LF, FF, VT).
+std::string_view trim_blanks(std::string_view text) noexcept;
+
+// The matching key of `text` (trimmed, lowercase, separators dropped), written
+// into `buffer`; nothing when the trimmed text is empty or too long.
+std::optional<std::string_view> label_matching_key(std::string_view text,
+                                                   std::array<char, kMaxLabelLength>& buffer);
 
 struct LabelMatch {
     enum class Kind { Stage, Unknown, Ambiguous };

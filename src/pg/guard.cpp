@@ -19,11 +19,14 @@ void copy_text(char* out, std::size_t capacity, const char* text) noexcept {
 }  // namespace
 
 void capture_current_exception(CaughtError& caught) noexcept {
+    caught.postgres_error = nullptr;
     copy_text(caught.sqlstate, sizeof caught.sqlstate, "XX000");
     caught.detail[0] = '\0';
     caught.hint[0] = '\0';
     try {
         throw;
+    } catch (const PostgresError& error) {
+        caught.postgres_error = error.data;
     } catch (const core::Error& error) {
         copy_text(caught.sqlstate, sizeof caught.sqlstate, error.sqlstate());
         copy_text(caught.message, sizeof caught.message, error.what());
@@ -47,6 +50,9 @@ void capture_current_exception(CaughtError& caught) noexcept {
 }
 
 void raise_caught_error(const CaughtError& caught) {
+    if (caught.postgres_error != nullptr) {
+        ReThrowError(caught.postgres_error);
+    }
     const char* s = caught.sqlstate;
     ereport(ERROR, (errcode(MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4])),
                     errmsg_internal("%s", caught.message),

@@ -10,15 +10,42 @@
 //
 // Rule for bodies: PostgreSQL calls that may ereport (detoasting, palloc,
 // building tuples) happen only while no C++ object with a destructor is alive
-// in the body; C++ work happens in core calls that return plain values.
+// in the body; C++ work happens in core calls that return plain values. Where
+// a C++ object must stay alive around a PostgreSQL call, the call goes through
+// call_postgres, which turns a PostgreSQL error into a C++ exception, so the
+// object is destroyed on the way out and the error re-raised by the guard.
 #pragma once
 
 #include "postgres.hpp"
 
 namespace leadscore::pg {
 
+// A PostgreSQL error caught by call_postgres, travelling as a C++ exception.
+struct PostgresError {
+    ErrorData* data;  // copied into the caller's memory context
+};
+
+template <typename Fn>
+void call_postgres(Fn&& fn) {
+    MemoryContext caller_context = CurrentMemoryContext;
+    ErrorData* volatile error = nullptr;  // set after the longjmp: must be volatile
+    PG_TRY();
+    { fn(); }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(caller_context);
+        error = CopyErrorData();
+        FlushErrorState();
+    }
+    PG_END_TRY();
+    if (error != nullptr) {
+        throw PostgresError{error};
+    }
+}
+
 // A caught exception, as plain data that outlives the catch block.
 struct CaughtError {
+    ErrorData* postgres_error;  // set when the exception was a PostgresError
     char sqlstate[6];
     char message[1024];
     char detail[512];

@@ -1,7 +1,33 @@
-// The module's magic block: PostgreSQL refuses to load a library built for
-// another major version.
+// The module's magic block and its initialisation.
 #include "postgres.hpp"
 
 extern "C" {
+#include "utils/guc.h"
+}
+
+#include "attachment_cache.hpp"
+
+extern "C" {
 PG_MODULE_MAGIC;
+
+void _PG_init(void);
+}
+
+namespace {
+
+char* reason_setting = nullptr;
+
+}  // namespace
+
+void _PG_init(void) {
+    DefineCustomStringVariable(
+        "leadscore.reason",
+        "Reason code recorded with the stage changes of this transaction or session.",
+        "Applications that cannot fill a reason column set it with SET LOCAL before moving a "
+        "lead into recycled or disqualified.",
+        &reason_setting, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+#if PG_VERSION_NUM >= 150000
+    MarkGUCPrefixReserved("leadscore");
+#endif
+    leadscore::pg::register_attachment_cache_callbacks();
 }

@@ -1,0 +1,307 @@
+#include "attachment.hpp"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "error.hpp"
+#include "quote.hpp"
+#include "stage_labels.hpp"
+#include "stage_resolver.hpp"
+
+namespace leadscore::core {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr char kUndefinedColumn[] = "42703";
+constexpr char kDatatypeMismatch[] = "42804";
+
+const std::vector<std::string_view> kKnownKeys = {
+    "stage_column",  "key_column", "labels",  "stamps",
+    "reason_column", "mode",       "reasons", "notify_channel",
+};
+
+std::string known_keys_list() {
+    std::string list;
+    for (std::string_view key : kKnownKeys) {
+        list += (list.empty() ? "" : ", ") + std::string(key);
+    }
+    return list;
+}
+
+[[noreturn]] void config_error(const std::string& path, const std::string& problem,
+                               const std::string& hint,
+                               const char* state = sqlstate::kInvalidParameterValue) {
+    throw Error(state, "invalid leadscore.attach config at " + path + ": " + problem, hint);
+}
+
+const char* json_type_name(const json& value) {
+    switch (value.type()) {
+        case json::value_t::null:
+            return "null";
+        case json::value_t::boolean:
+            return "a boolean";
+        case json::value_t::string:
+            return "a string";
+        case json::value_t::array:
+            return "an array";
+        case json::value_t::object:
+            return "an object";
+        default:
+            return "a number";
+    }
+}
+
+const std::string& expect_string(const json& value, const std::string& path) {
+    if (!value.is_string()) {
+        config_error(path,
+                     std::string("expected a string, got ") + json_type_name(value) + " " +
+                         quote_for_message(value.dump()),
+                     "Write the value as a JSON string.");
+    }
+    const std::string& text = value.get_ref<const std::string&>();
+    if (text.empty()) {
+        config_error(path, "expected a non-empty string", "Write a column name or a value.");
+    }
+    return text;
+}
+
+const ColumnShape& expect_column(const TableShape& table, const json& value,
+                                 const std::string& path) {
+    const std::string& name = expect_string(value, path);
+    if (const ColumnShape* column = table.find(name)) {
+        return *column;
+    }
+    config_error(
+        path, "column " + quote_for_message(name) + " does not exist in " + table.table_name,
+        "Column names are case-sensitive, as in quoted SQL identifiers.", kUndefinedColumn);
+}
+
+std::string kind_list(std::initializer_list<ColumnKind> kinds) {
+    std::string list;
+    for (ColumnKind kind : kinds) {
+        const char* name = kind == ColumnKind::Text             ? "text"
+                           : kind == ColumnKind::Varchar        ? "varchar"
+                           : kind == ColumnKind::Enum           ? "an ENUM type"
+                           : kind == ColumnKind::LifecycleStage ? "leadscore.lifecycle_stage"
+                           : kind == ColumnKind::Timestamptz    ? "timestamptz"
+                                                                : "other";
+        list += (list.empty() ? "" : ", ") + std::string(name);
+    }
+    return list;
+}
+
+void expect_kind(const ColumnShape& column, std::initializer_list<ColumnKind> kinds,
+                 const std::string& path) {
+    if (std::find(kinds.begin(), kinds.end(), column.kind) != kinds.end()) {
+        return;
+    }
+    config_error(path,
+                 "column " + quote_for_message(column.name) + " has type " + column.type_name +
+                     ", expected " + kind_list(kinds),
+                 "Change the column's type or name another column.", kDatatypeMismatch);
+}
+
+Stage expect_stage(const json& value, const std::string& path) {
+    const std::string& label = expect_string(value, path);
+    const LabelMatch match = match_stage_label(label);
+    if (match.kind != LabelMatch::Kind::Stage) {
+        config_error(path, quote_for_message(label) + " is not a lifecycle stage",
+                     "Use one of disqualified, recycled, visitor, lead, mql, pql, sal, sql, "
+                     "opportunity, customer.");
+    }
+    return match.stage;
+}
+
+std::string normalised_reason(std::string_view code) {
+    std::string out;
+    for (char c : code) {
+        out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+    }
+    return out;
+}
+
+void read_labels(const json& labels, AttachmentConfig& config) {
+    if (!labels.is_object()) {
+        config_error("labels",
+                     std::string("expected an object mapping CRM labels to stages, got ") +
+                         json_type_name(labels),
+                     R"(Example: {"marketingqualifiedlead": "mql", "Working - Contacted": "sal"})");
+    }
+    for (const auto& [crm_label, stage] : labels.items()) {
+        config.labels.emplace_back(crm_label, expect_stage(stage, "labels." + crm_label));
+    }
+}
+
+void read_stamps(const json& stamps, const TableShape& table, AttachmentConfig& config) {
+    if (!stamps.is_object()) {
+        config_error("stamps",
+                     std::string("expected an object mapping stages to timestamptz columns, got ") +
+                         json_type_name(stamps),
+                     R"(Example: {"mql": "mql_at", "sql": "sql_at"})");
+    }
+    for (const auto& [stage_label_text, column_name] : stamps.items()) {
+        const std::string path = "stamps." + stage_label_text;
+        const Stage stage = expect_stage(json(stage_label_text), path);
+        const ColumnShape& column = expect_column(table, column_name, path);
+        expect_kind(column, {ColumnKind::Timestamptz}, path);
+        config.stamps[stage_code(stage)] = column.name;
+    }
+}
+
+void read_reasons(const json& reasons, AttachmentConfig& config) {
+    if (!reasons.is_array() || reasons.empty()) {
+        config_error("reasons", "expected a non-empty array of reason codes",
+                     R"(Example: ["not_icp", "no_budget", "bad_timing"])");
+    }
+    config.reasons.clear();
+    for (std::size_t i = 0; i < reasons.size(); ++i) {
+        config.reasons.push_back(
+            normalised_reason(expect_string(reasons[i], "reasons[" + std::to_string(i) + "]")));
+    }
+}
+
+// Every label of an ENUM stage column must mean a stage, so that no value
+// the column can hold is a surprise at run time.
+void check_enum_labels(const ColumnShape& column, const StageResolver& resolver) {
+    for (const std::string& label : column.enum_labels) {
+        if (resolver.resolve(label).kind != LabelMatch::Kind::Stage) {
+            config_error("stage_column",
+                         "label " + quote_for_message(label) + " of type " + column.type_name +
+                             " is not a lifecycle stage",
+                         "Map it to a stage in labels: {\"labels\": {" + quote_for_message(label) +
+                             ": \"<stage>\"}}.");
+        }
+    }
+}
+
+}  // namespace
+
+const ColumnShape* TableShape::find(std::string_view name) const {
+    for (const ColumnShape& column : columns) {
+        if (column.name == name) {
+            return &column;
+        }
+    }
+    return nullptr;
+}
+
+const std::vector<std::string>& default_reason_codes() {
+    static const std::vector<std::string> codes = {
+        "not_icp",      "no_budget",        "no_authority", "no_need",    "bad_timing",
+        "unresponsive", "already_customer", "duplicate",    "competitor", "student",
+    };
+    return codes;
+}
+
+AttachmentConfig parse_attachment_config(std::string_view config_json, const TableShape& table) {
+    const json config = json::parse(config_json, nullptr, false);
+    if (config.is_discarded() || !config.is_object()) {
+        config_error("the top level", "expected a JSON object",
+                     R"(Example: {"stage_column": "lifecyclestage", "stamps": {"mql": "mql_at"}})");
+    }
+    for (const auto& [key, value] : config.items()) {
+        if (std::find(kKnownKeys.begin(), kKnownKeys.end(), key) == kKnownKeys.end()) {
+            config_error(key, "unknown key " + quote_for_message(key),
+                         "Known keys are " + known_keys_list() + ".");
+        }
+    }
+
+    AttachmentConfig result;
+    if (!config.contains("stage_column")) {
+        config_error(
+            "stage_column", "missing",
+            "Name the column that holds the lifecycle stage: {\"stage_column\": \"...\"}.");
+    }
+    const ColumnShape& stage = expect_column(table, config["stage_column"], "stage_column");
+    expect_kind(
+        stage,
+        {ColumnKind::Text, ColumnKind::Varchar, ColumnKind::Enum, ColumnKind::LifecycleStage},
+        "stage_column");
+    result.stage_column = stage.name;
+    result.stage_kind = stage.kind;
+
+    if (config.contains("key_column")) {
+        result.key_column = expect_column(table, config["key_column"], "key_column").name;
+    } else if (table.primary_key.size() == 1) {
+        result.key_column = table.primary_key.front();
+    } else {
+        config_error("key_column",
+                     table.primary_key.empty()
+                         ? table.table_name + " has no primary key to default to"
+                         : table.table_name + " has a multi-column primary key",
+                     "Name the column that identifies a lead: {\"key_column\": \"...\"}.");
+    }
+
+    if (config.contains("labels")) {
+        read_labels(config["labels"], result);
+    }
+    if (stage.kind == ColumnKind::Enum) {
+        check_enum_labels(stage, StageResolver(result.labels));
+    }
+    if (config.contains("stamps")) {
+        read_stamps(config["stamps"], table, result);
+    }
+    if (config.contains("reason_column") && !config["reason_column"].is_null()) {
+        const ColumnShape& reason = expect_column(table, config["reason_column"], "reason_column");
+        expect_kind(reason, {ColumnKind::Text, ColumnKind::Varchar, ColumnKind::Enum},
+                    "reason_column");
+        result.reason_column = reason.name;
+    }
+    if (config.contains("mode")) {
+        const std::string& mode = expect_string(config["mode"], "mode");
+        if (mode != "enforce" && mode != "audit") {
+            config_error("mode", "unknown mode " + quote_for_message(mode),
+                         "Use \"enforce\" (refuse invalid changes) or \"audit\" (let them through "
+                         "and record them as violations).");
+        }
+        result.mode = mode == "audit" ? AttachMode::Audit : AttachMode::Enforce;
+    }
+    result.reasons = default_reason_codes();
+    if (config.contains("reasons")) {
+        read_reasons(config["reasons"], result);
+    }
+    result.notify_channel = kDefaultHandoffChannel;
+    if (config.contains("notify_channel")) {
+        const json& channel = config["notify_channel"];
+        if (channel.is_null()) {
+            result.notify_channel.reset();
+        } else {
+            const std::string& name = expect_string(channel, "notify_channel");
+            if (name.size() > 63) {
+                config_error("notify_channel",
+                             "channel name " + quote_for_message(name) + " is longer than 63 bytes",
+                             "Use a shorter channel name, or null for no notifications.");
+            }
+            result.notify_channel = name;
+        }
+    }
+    return result;
+}
+
+std::string normalised_json(const AttachmentConfig& config) {
+    json out = json::object();
+    out["stage_column"] = config.stage_column;
+    out["key_column"] = config.key_column;
+    json labels = json::object();
+    for (const auto& [crm_label, stage] : config.labels) {
+        labels[crm_label] = stage_label(stage);
+    }
+    out["labels"] = labels;
+    json stamps = json::object();
+    for (Stage stage : kAllStages) {
+        if (const auto& column = config.stamps[stage_code(stage)]) {
+            stamps[std::string(stage_label(stage))] = *column;
+        }
+    }
+    out["stamps"] = stamps;
+    out["reason_column"] = config.reason_column ? json(*config.reason_column) : json(nullptr);
+    out["mode"] = config.mode == AttachMode::Audit ? "audit" : "enforce";
+    out["reasons"] = config.reasons;
+    out["notify_channel"] = config.notify_channel ? json(*config.notify_channel) : json(nullptr);
+    return out.dump();
+}
+
+}  // namespace leadscore::core

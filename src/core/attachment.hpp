@@ -1,0 +1,62 @@
+// An attachment: how leadscore reads and writes a CRM table, from the JSON
+// config a DBA gives leadscore.attach, validated against the table's columns.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "stage.hpp"
+
+namespace leadscore::core {
+
+// What the glue tells the core about a column's type.
+enum class ColumnKind { Text, Varchar, Enum, LifecycleStage, Timestamptz, Other };
+
+struct ColumnShape {
+    std::string name;
+    ColumnKind kind = ColumnKind::Other;
+    std::string type_name;                 // for messages, e.g. "integer"
+    std::vector<std::string> enum_labels;  // kind == Enum: the type's labels, in order
+};
+
+struct TableShape {
+    std::string table_name;  // as users write it, for messages
+    std::vector<ColumnShape> columns;
+    std::vector<std::string> primary_key;  // column names
+
+    const ColumnShape* find(std::string_view name) const;
+};
+
+enum class AttachMode { Enforce, Audit };
+
+// The default reason codes for moves into recycled or disqualified (seed 000:
+// rejected MQLs must carry a specific reason).
+const std::vector<std::string>& default_reason_codes();
+
+inline constexpr char kDefaultHandoffChannel[] = "leadscore_handoff";
+
+struct AttachmentConfig {
+    std::string stage_column;
+    ColumnKind stage_kind = ColumnKind::Text;
+    std::string key_column;
+    std::vector<std::pair<std::string, Stage>> labels;           // CRM label -> stage, as given
+    std::array<std::optional<std::string>, kStageCount> stamps;  // by stage code
+    std::optional<std::string> reason_column;
+    AttachMode mode = AttachMode::Enforce;
+    std::vector<std::string> reasons;
+    std::optional<std::string> notify_channel;  // empty: no notifications
+};
+
+// Parses the JSON text of an attach config and checks it against `table`:
+// keys, column names and types, labels, stages, modes and reason codes. Throws
+// Error naming the config path (e.g. "stamps.mql") and the offending value.
+AttachmentConfig parse_attachment_config(std::string_view config_json, const TableShape& table);
+
+// The config with every default filled in, as JSON: what attach stores and
+// what the trigger receives. parse_attachment_config reads it back unchanged.
+std::string normalised_json(const AttachmentConfig& config);
+
+}  // namespace leadscore::core

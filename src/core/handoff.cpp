@@ -1,0 +1,50 @@
+#include "handoff.hpp"
+
+#include <cstring>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace leadscore::core {
+
+namespace {
+
+constexpr std::size_t kMaxKeyBytes = 1024;
+
+std::string_view clip_utf8(std::string_view text, std::size_t max_bytes) {
+    if (text.size() <= max_bytes) {
+        return text;
+    }
+    std::size_t end = max_bytes;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) {
+        --end;
+    }
+    return text.substr(0, end);
+}
+
+}  // namespace
+
+std::size_t format_handoff(const Handoff& handoff, char* out, std::size_t capacity) {
+    nlohmann::json payload = nlohmann::json::object();
+    const std::string_view key = clip_utf8(handoff.key, kMaxKeyBytes);
+    payload["table"] = std::string(handoff.table);
+    payload["key"] = std::string(key);
+    if (key.size() < handoff.key.size()) {
+        payload["key_truncated"] = true;
+    }
+    payload["from"] = handoff.from ? nlohmann::json(std::string(stage_label(*handoff.from)))
+                                   : nlohmann::json(nullptr);
+    payload["to"] = std::string(stage_label(handoff.to));
+    payload["at"] = std::string(handoff.at);
+    // Invalid UTF-8 in a key (SQL_ASCII databases) is replaced, not thrown.
+    const std::string text = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (capacity == 0) {
+        return 0;
+    }
+    const std::size_t length = std::min(text.size(), capacity - 1);
+    std::memcpy(out, text.data(), length);
+    out[length] = '\0';
+    return length;
+}
+
+}  // namespace leadscore::core

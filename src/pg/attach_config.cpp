@@ -1,0 +1,57 @@
+// leadscore._attachment_config(target, config): validates an attach config
+// against the table and returns it normalised (every default filled in).
+#include "guard.hpp"
+#include "table_shape.hpp"
+
+extern "C" {
+#include "access/table.h"
+#include "utils/jsonb.h"
+}
+
+namespace core = leadscore::core;
+namespace pg = leadscore::pg;
+
+namespace {
+
+// Tables and partitioned tables only: views and foreign tables have no rows
+// of their own for a trigger to stamp.
+void check_attachable(Relation relation) {
+    const char kind = relation->rd_rel->relkind;
+    if (kind == RELKIND_RELATION || kind == RELKIND_PARTITIONED_TABLE) {
+        return;
+    }
+    ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+                    errmsg("cannot attach leadscore to %s: it is not a table",
+                           pg::qualified_name(RelationGetRelid(relation))),
+                    errhint("Attach to the table the CRM writes to (for a partitioned table, its "
+                            "parent).")));
+}
+
+}  // namespace
+
+LEADSCORE_FUNCTION(attachment_config) {
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) {
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                        errmsg("leadscore.attach needs a table and a config, got NULL"),
+                        errhint("Example: SELECT leadscore.attach('crm.contacts', "
+                                "'{\"stage_column\": \"lifecyclestage\"}');")));
+    }
+    const Oid relid = PG_GETARG_OID(0);
+    Jsonb* config = PG_GETARG_JSONB_P(1);
+    const char* config_text = JsonbToCString(nullptr, &config->root, VARSIZE(config));
+
+    Relation relation = table_open(relid, AccessShareLock);
+    check_attachable(relation);
+    const pg::PgTable* table = pg::collect_table(relation);
+    table_close(relation, AccessShareLock);
+
+    Datum normalised_jsonb;
+    {
+        const std::string normalised = core::normalised_json(
+            core::parse_attachment_config(config_text, pg::to_table_shape(*table)));
+        pg::call_postgres([&] {
+            normalised_jsonb = DirectFunctionCall1(jsonb_in, CStringGetDatum(normalised.c_str()));
+        });
+    }
+    PG_RETURN_DATUM(normalised_jsonb);
+}

@@ -1,0 +1,152 @@
+#include "attachment_cache.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <unordered_map>
+
+#include "guard.hpp"
+#include "table_shape.hpp"
+
+extern "C" {
+#include "access/xact.h"
+#include "catalog/partition.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+}
+
+namespace core = leadscore::core;
+
+namespace leadscore::pg {
+
+namespace {
+
+// Every entry built in this backend; `current` points at the live one per
+// trigger. Entries are only ever freed at transaction end.
+std::vector<std::unique_ptr<CompiledAttachment>> entries;
+std::unordered_map<Oid, CompiledAttachment*> current;
+
+void invalidate_relation(Datum, Oid relid) {
+    for (auto& entry : entries) {
+        if (relid == InvalidOid || entry->relation == relid) {
+            entry->valid = false;
+        }
+    }
+}
+
+void free_stale_entries(XactEvent event, void*) {
+    if (event != XACT_EVENT_COMMIT && event != XACT_EVENT_ABORT &&
+        event != XACT_EVENT_PARALLEL_COMMIT && event != XACT_EVENT_PARALLEL_ABORT) {
+        return;
+    }
+    for (auto it = current.begin(); it != current.end();) {
+        it = it->second->valid ? std::next(it) : current.erase(it);
+    }
+    entries.erase(std::remove_if(entries.begin(), entries.end(),
+                                 [](const std::unique_ptr<CompiledAttachment>& entry) {
+                                     const auto found = current.find(entry->trigger);
+                                     return found == current.end() || found->second != entry.get();
+                                 }),
+                  entries.end());
+}
+
+// The table leadscore.attach was called on: for a partition whose trigger was
+// cloned from its parent's, the root of the partition tree.
+Oid attached_table_of(Relation relation, const Trigger* trigger) {
+    if (!trigger->tgisclone || !relation->rd_rel->relispartition) {
+        return RelationGetRelid(relation);
+    }
+    List* ancestors = get_partition_ancestors(RelationGetRelid(relation));
+    return llast_oid(ancestors);
+}
+
+AttrNumber attnum_of(const PgTable& table, const std::string& name) {
+    for (int i = 0; i < table.column_count; ++i) {
+        if (name == table.columns[i].name) {
+            return table.columns[i].attnum;
+        }
+    }
+    return 0;
+}
+
+const PgColumn* column_of(const PgTable& table, const std::string& name) {
+    for (int i = 0; i < table.column_count; ++i) {
+        if (name == table.columns[i].name) {
+            return &table.columns[i];
+        }
+    }
+    return nullptr;
+}
+
+// Pure C++: parses the trigger's config against the table and registers the
+// result (not yet valid: the key's output function is still to be set up).
+CompiledAttachment* compile(const Trigger* trigger, Oid relid, const PgTable& table,
+                            Oid attached_table, const char* attached_table_name) {
+    auto entry = std::make_unique<CompiledAttachment>();
+    entry->trigger = trigger->tgoid;
+    entry->relation = relid;
+    entry->config = core::parse_attachment_config(trigger->tgargs[0], to_table_shape(table));
+    entry->resolver.emplace(entry->config.labels);
+    entry->attached_table = attached_table;
+    entry->attached_table_name = attached_table_name;
+    entry->stage_column = attnum_of(table, entry->config.stage_column);
+    const PgColumn* key = column_of(table, entry->config.key_column);
+    entry->key_column = key->attnum;
+    entry->key_type = key->type;
+    if (entry->config.reason_column) {
+        const PgColumn* reason = column_of(table, *entry->config.reason_column);
+        entry->reason_column = reason->attnum;
+        entry->reason_kind = reason->kind;
+    }
+    for (core::Stage stage : core::kAllStages) {
+        if (const auto& column = entry->config.stamps[core::stage_code(stage)]) {
+            entry->stamp_columns[core::stage_code(stage)] = attnum_of(table, *column);
+        }
+    }
+    const PgColumn* stage = column_of(table, entry->config.stage_column);
+    for (int i = 0; i < stage->label_count; ++i) {
+        const core::LabelMatch match = entry->resolver->resolve(stage->labels[i]);
+        if (match.kind == core::LabelMatch::Kind::Stage) {
+            entry->enum_stages.emplace_back(stage->label_oids[i], match.stage);
+        }
+    }
+    CompiledAttachment* raw = entry.get();
+    entries.push_back(std::move(entry));
+    current[trigger->tgoid] = raw;
+    return raw;
+}
+
+}  // namespace
+
+void register_attachment_cache_callbacks() {
+    CacheRegisterRelcacheCallback(invalidate_relation, 0);
+    RegisterXactCallback(free_stale_entries, nullptr);
+}
+
+const CompiledAttachment& compiled_attachment(TriggerData* trigger_data) {
+    const Trigger* trigger = trigger_data->tg_trigger;
+    const auto found = current.find(trigger->tgoid);
+    if (found != current.end() && found->second->valid) {
+        return *found->second;
+    }
+    if (trigger->tgnargs != 1) {
+        ereport(ERROR, (errcode(ERRCODE_TRIGGERED_ACTION_EXCEPTION),
+                        errmsg("trigger %s was not created by leadscore.attach", trigger->tgname),
+                        errhint("Attach tables with leadscore.attach(table, config).")));
+    }
+    Relation relation = trigger_data->tg_relation;
+    const PgTable* table = collect_table(relation);
+    const Oid attached_table = attached_table_of(relation, trigger);
+    const char* attached_table_name = qualified_name(attached_table);
+
+    CompiledAttachment* entry =
+        compile(trigger, RelationGetRelid(relation), *table, attached_table, attached_table_name);
+
+    Oid output_function;
+    bool is_varlena;
+    getTypeOutputInfo(entry->key_type, &output_function, &is_varlena);
+    fmgr_info_cxt(output_function, &entry->key_output, TopMemoryContext);
+    entry->valid = true;
+    return *entry;
+}
+
+}  // namespace leadscore::pg

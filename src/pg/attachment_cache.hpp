@@ -1,0 +1,51 @@
+// Compiled attachments, cached per backend and keyed by trigger: the trigger
+// reads its config from its own arguments (no SPI, no catalog lookup), and
+// compiles it once. A relcache invalidation of the table (ALTER TABLE, a
+// re-attach, which recreates the triggers) marks its entries stale; stale
+// entries are rebuilt on next use and freed at transaction end, when no
+// trigger can still be using them.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "postgres.hpp"
+
+extern "C" {
+#include "commands/trigger.h"
+}
+
+#include "core/attachment.hpp"
+#include "core/stage_resolver.hpp"
+
+namespace leadscore::pg {
+
+struct CompiledAttachment {
+    Oid trigger = InvalidOid;
+    Oid relation = InvalidOid;  // the table the trigger fires on (a partition, maybe)
+    bool valid = false;         // false: stale, or not fully built
+    core::AttachmentConfig config;
+    std::optional<core::StageResolver> resolver;
+    Oid attached_table = InvalidOid;  // the table leadscore.attach was called on
+    std::string attached_table_name;  // for messages
+    AttrNumber stage_column = 0;
+    AttrNumber key_column = 0;
+    Oid key_type = InvalidOid;
+    AttrNumber reason_column = 0;
+    core::ColumnKind reason_kind = core::ColumnKind::Text;
+    std::array<AttrNumber, core::kStageCount> stamp_columns{};  // 0: no stamp
+    std::vector<std::pair<Oid, core::Stage>> enum_stages;       // ENUM stage column
+    FmgrInfo key_output{};
+};
+
+// The compiled attachment of the trigger being fired; builds it on first use.
+// The pointer stays valid until the end of the transaction.
+const CompiledAttachment& compiled_attachment(TriggerData* trigger_data);
+
+// Registers the relcache and transaction callbacks; called from _PG_init.
+void register_attachment_cache_callbacks();
+
+}  // namespace leadscore::pg

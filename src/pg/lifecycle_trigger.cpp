@@ -1,0 +1,288 @@
+// leadscore.lifecycle_trigger(): the row trigger leadscore.attach puts on a
+// CRM table. BEFORE INSERT/UPDATE it validates the stage change and fills
+// first-reach stamps; AFTER INSERT/UPDATE (only rows that really changed,
+// upserts included) it writes the history row and the handoff notification.
+#include "attachment_cache.hpp"
+#include "guard.hpp"
+#include "stage_history.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "commands/async.h"
+#include "miscadmin.h"
+#include "utils/guc.h"
+#include "utils/datetime.h"
+#include "utils/json.h"
+#include "utils/timestamp.h"
+#include "utils/syscache.h"
+#include "catalog/pg_enum.h"
+}
+
+#include "core/handoff.hpp"
+#include "core/stage_change.hpp"
+
+namespace core = leadscore::core;
+namespace pg = leadscore::pg;
+
+namespace {
+
+// A row's stage as the CRM wrote it. `label` is what the row holds, as text
+// (for messages and history).
+struct RowStage {
+    bool is_null = true;
+    bool resolved = false;
+    core::Stage stage = core::Stage::Lead;
+    const char* label = nullptr;
+};
+
+const char* enum_label(Oid value) {
+    HeapTuple tuple = SearchSysCache1(ENUMOID, ObjectIdGetDatum(value));
+    if (!HeapTupleIsValid(tuple)) {
+        return "?";
+    }
+    const char* label =
+        pstrdup(NameStr(reinterpret_cast<Form_pg_enum>(GETSTRUCT(tuple))->enumlabel));
+    ReleaseSysCache(tuple);
+    return label;
+}
+
+RowStage read_stage(const pg::CompiledAttachment& attachment, HeapTuple tuple,
+                    TupleDesc descriptor) {
+    RowStage row;
+    bool is_null;
+    const Datum value = heap_getattr(tuple, attachment.stage_column, descriptor, &is_null);
+    if (is_null) {
+        return row;
+    }
+    row.is_null = false;
+    switch (attachment.config.stage_kind) {
+        case core::ColumnKind::LifecycleStage: {
+            const auto stage =
+                core::stage_from_code(static_cast<unsigned char>(DatumGetChar(value)));
+            row.resolved = stage.has_value();
+            row.stage = stage.value_or(core::Stage::Lead);
+            row.label = row.resolved ? core::stage_label(row.stage).data() : "?";
+            return row;
+        }
+        case core::ColumnKind::Enum: {
+            const Oid label_oid = DatumGetObjectId(value);
+            for (const auto& [oid, stage] : attachment.enum_stages) {
+                if (oid == label_oid) {
+                    row.resolved = true;
+                    row.stage = stage;
+                    row.label = nullptr;  // looked up only when needed
+                    return row;
+                }
+            }
+            // A label added to the type after attach: resolve it by name.
+            row.label = enum_label(label_oid);
+            break;
+        }
+        default:
+            row.label = TextDatumGetCString(value);
+            break;
+    }
+    const core::LabelMatch match = attachment.resolver->resolve(row.label);
+    row.resolved = match.kind == core::LabelMatch::Kind::Stage;
+    row.stage = match.stage;
+    return row;
+}
+
+const char* row_label(const RowStage& row, HeapTuple tuple,
+                      const pg::CompiledAttachment& attachment, TupleDesc descriptor) {
+    if (row.label != nullptr || row.is_null) {
+        return row.label;
+    }
+    bool is_null;
+    return enum_label(
+        DatumGetObjectId(heap_getattr(tuple, attachment.stage_column, descriptor, &is_null)));
+}
+
+const char* lead_key(const pg::CompiledAttachment& attachment, HeapTuple tuple,
+                     TupleDesc descriptor) {
+    bool is_null;
+    const Datum value = heap_getattr(tuple, attachment.key_column, descriptor, &is_null);
+    return is_null ? "NULL"
+                   : OutputFunctionCall(const_cast<FmgrInfo*>(&attachment.key_output), value);
+}
+
+// The reason for a change: the reason column for moves into recycled or
+// disqualified, otherwise (or when it is empty) SET LOCAL leadscore.reason.
+std::string_view change_reason(const pg::CompiledAttachment& attachment, HeapTuple tuple,
+                               TupleDesc descriptor, const RowStage& to) {
+    if (attachment.reason_column != 0 && !to.is_null && to.resolved &&
+        !core::is_funnel_stage(to.stage)) {
+        bool is_null;
+        const Datum value = heap_getattr(tuple, attachment.reason_column, descriptor, &is_null);
+        if (!is_null) {
+            const char* raw = attachment.reason_kind == core::ColumnKind::Enum
+                                  ? enum_label(DatumGetObjectId(value))
+                                  : TextDatumGetCString(value);
+            const std::string_view reason = core::trim_blanks(raw);
+            if (!reason.empty()) {
+                return reason;
+            }
+        }
+    }
+    const char* setting = GetConfigOption("leadscore.reason", true, false);
+    return setting == nullptr ? std::string_view() : core::trim_blanks(setting);
+}
+
+std::optional<core::Stage> stage_or_nothing(const RowStage& row) {
+    return row.is_null || !row.resolved ? std::nullopt : std::optional<core::Stage>(row.stage);
+}
+
+struct Judged {
+    RowStage from;
+    RowStage to;
+    core::ChangeVerdict verdict;
+};
+
+Judged judge(const pg::CompiledAttachment& attachment, TriggerData* data) {
+    const bool is_insert = TRIGGER_FIRED_BY_INSERT(data->tg_event);
+    const TupleDesc descriptor = RelationGetDescr(data->tg_relation);
+    HeapTuple new_row = is_insert ? data->tg_trigtuple : data->tg_newtuple;
+    Judged judged;
+    judged.to = read_stage(attachment, new_row, descriptor);
+    if (!judged.to.is_null && !judged.to.resolved) {
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+                 errmsg("%s lead %s: stage \"%s\" is not a lifecycle stage",
+                        attachment.attached_table_name.c_str(),
+                        lead_key(attachment, new_row, descriptor), judged.to.label),
+                 errhint("Write one of disqualified, recycled, visitor, lead, mql, pql, sal, sql, "
+                         "opportunity, customer (or an alias), or map the CRM's label to a stage "
+                         "in the attachment's \"labels\" and attach %s again.",
+                         attachment.attached_table_name.c_str())));
+    }
+    if (!is_insert) {
+        judged.from = read_stage(attachment, data->tg_trigtuple, descriptor);
+    }
+    core::StageChange change;
+    // An old value that is not a stage (data from before the attach) counts
+    // as no stage, so that correcting it is a first assignment.
+    change.from = stage_or_nothing(judged.from);
+    change.to = stage_or_nothing(judged.to);
+    change.is_insert = is_insert;
+    change.reason = change_reason(attachment, new_row, descriptor, judged.to);
+    judged.verdict = core::judge_change(attachment.config, change);
+    return judged;
+}
+
+Datum before_row(const pg::CompiledAttachment& attachment, TriggerData* data) {
+    const bool is_insert = TRIGGER_FIRED_BY_INSERT(data->tg_event);
+    HeapTuple new_row = is_insert ? data->tg_trigtuple : data->tg_newtuple;
+    const TupleDesc descriptor = RelationGetDescr(data->tg_relation);
+    const Judged judged = judge(attachment, data);
+    const core::ChangeVerdict& verdict = judged.verdict;
+    if (!verdict.changed) {
+        return PointerGetDatum(new_row);
+    }
+    if (verdict.violation && attachment.config.mode == core::AttachMode::Enforce) {
+        const std::optional<core::Stage> from = stage_or_nothing(judged.from);
+        ereport(ERROR,
+                (errcode(ERRCODE_CHECK_VIOLATION),
+                 errmsg("%s lead %s: stage change from %s to %s refused: %s",
+                        attachment.attached_table_name.c_str(),
+                        lead_key(attachment, new_row, descriptor),
+                        from ? core::stage_label(*from).data() : "NULL",
+                        judged.to.is_null ? "NULL" : core::stage_label(judged.to.stage).data(),
+                        verdict.why),
+                 errhint("Backward moves go into recycled or disqualified with a reason (the "
+                         "reason column, or SET LOCAL leadscore.reason = 'no_budget'); attach "
+                         "with \"mode\": \"audit\" to let such changes through and record them.")));
+    }
+    int columns[core::kStageCount];
+    Datum values[core::kStageCount];
+    bool nulls[core::kStageCount];
+    int count = 0;
+    const Datum now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+    for (core::Stage stage : core::kAllStages) {
+        const AttrNumber column = attachment.stamp_columns[core::stage_code(stage)];
+        if (column == 0 || !verdict.stamp[core::stage_code(stage)]) {
+            continue;
+        }
+        bool is_null;
+        heap_getattr(new_row, column, descriptor, &is_null);
+        if (is_null) {  // a stamp is never overwritten, nor a value the CRM supplied
+            columns[count] = column;
+            values[count] = now;
+            nulls[count] = false;
+            ++count;
+        }
+    }
+    if (count == 0) {
+        return PointerGetDatum(new_row);
+    }
+    return PointerGetDatum(
+        heap_modify_tuple_by_cols(new_row, descriptor, count, columns, values, nulls));
+}
+
+void notify_handoff(const pg::CompiledAttachment& attachment, const char* key,
+                    const std::optional<core::Stage>& from, core::Stage to) {
+    char at[MAXDATELEN + 1];
+    JsonEncodeDateTime(at, TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
+                       TIMESTAMPTZOID, nullptr);
+    char payload[core::kNotifyPayloadCapacity];
+    core::Handoff handoff;
+    handoff.table = attachment.attached_table_name;
+    handoff.key = key;
+    handoff.from = from;
+    handoff.to = to;
+    handoff.at = at;
+    core::format_handoff(handoff, payload, sizeof payload);
+    Async_Notify(attachment.config.notify_channel->c_str(), payload);
+}
+
+Datum after_row(const pg::CompiledAttachment& attachment, TriggerData* data) {
+    const Judged judged = judge(attachment, data);
+    if (!judged.verdict.changed) {
+        return PointerGetDatum(nullptr);
+    }
+    const bool is_insert = TRIGGER_FIRED_BY_INSERT(data->tg_event);
+    HeapTuple new_row = is_insert ? data->tg_trigtuple : data->tg_newtuple;
+    const TupleDesc descriptor = RelationGetDescr(data->tg_relation);
+    const char* key = lead_key(attachment, new_row, descriptor);
+    const std::optional<core::Stage> from = stage_or_nothing(judged.from);
+    const std::optional<core::Stage> to = stage_or_nothing(judged.to);
+
+    pg::HistoryRow row;
+    row.target = attachment.attached_table;
+    row.lead_key = key;
+    row.from = from;
+    row.to = to;
+    row.changed_by = GetUserNameFromId(GetUserId(), false);
+    row.reason = judged.verdict.reason.empty()
+                     ? nullptr
+                     : pnstrdup(judged.verdict.reason.data(), judged.verdict.reason.size());
+    row.violation = judged.verdict.violation;
+    row.violation_detail = judged.verdict.violation ? judged.verdict.why : nullptr;
+    row.crm_label = row_label(judged.to, new_row, attachment, descriptor);
+    pg::insert_history(row);
+
+    if (to && core::is_handoff_stage(*to) && attachment.config.notify_channel) {
+        notify_handoff(attachment, key, from, *to);
+    }
+    return PointerGetDatum(nullptr);
+}
+
+}  // namespace
+
+LEADSCORE_FUNCTION(lifecycle_trigger) {
+    if (!CALLED_AS_TRIGGER(fcinfo)) {
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("leadscore.lifecycle_trigger() can only be called as a trigger"),
+                        errhint("Use leadscore.attach(table, config) to attach it.")));
+    }
+    auto* data = reinterpret_cast<TriggerData*>(fcinfo->context);
+    if (!TRIGGER_FIRED_FOR_ROW(data->tg_event) ||
+        !(TRIGGER_FIRED_BY_INSERT(data->tg_event) || TRIGGER_FIRED_BY_UPDATE(data->tg_event))) {
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("leadscore.lifecycle_trigger() must fire FOR EACH ROW on INSERT or "
+                               "UPDATE"),
+                        errhint("Use leadscore.attach(table, config) to attach it.")));
+    }
+    const pg::CompiledAttachment& attachment = pg::compiled_attachment(data);
+    return TRIGGER_FIRED_BEFORE(data->tg_event) ? before_row(attachment, data)
+                                                : after_row(attachment, data);
+}
