@@ -19,24 +19,39 @@ def connect(dsn=""):
     return connection
 
 
-def execution_ms(cursor, sql):
+def execution_ms(cursor, sql, rolled_back=False, cleanup=None):
+    """Server execution time of `sql`, AFTER triggers included. With
+    rolled_back, the statement runs in a transaction that is rolled back, so
+    that a write leaves the data as it was; `cleanup` (untimed) runs after."""
+    if rolled_back:
+        cursor.execute("BEGIN")
     cursor.execute("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + sql)
     plan = cursor.fetchone()[0]
+    if rolled_back:
+        cursor.execute("ROLLBACK")
+    if cleanup:
+        cursor.execute(cleanup)
     if isinstance(plan, str):
         plan = json.loads(plan)
     return plan[0]["Execution Time"]
 
 
-def run_case(cursor, variants, repetitions, warmups=1):
-    """Returns {variant name: median ms} over `repetitions` rotated rounds."""
+def run_case(cursor, variants, repetitions, warmups=1, rolled_back=False, cleanup=None):
+    """Returns {variant name: median ms} over `repetitions` rotated rounds.
+    `cleanup`, if given, maps a variant name to untimed SQL run after it."""
+    cleanup = cleanup or {}
+
+    def run(name, sql):
+        return execution_ms(cursor, sql, rolled_back, cleanup.get(name))
+
     for _ in range(warmups):
-        for _, sql in variants:
-            execution_ms(cursor, sql)
+        for name, sql in variants:
+            run(name, sql)
     times = {name: [] for name, _ in variants}
     for round_number in range(repetitions):
         shift = round_number % len(variants)
         for name, sql in variants[shift:] + variants[:shift]:
-            times[name].append(execution_ms(cursor, sql))
+            times[name].append(run(name, sql))
     return {name: statistics.median(samples) for name, samples in times.items()}
 
 

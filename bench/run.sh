@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench: builds and installs leadscore, generates the data in a throwaway
-# cluster, and runs the benchmarks. Sizes: BENCH_ROWS (default 10000000),
-# BENCH_SEED (42), BENCH_REPETITIONS (5).
+# cluster, and runs the benchmarks. Sizes: BENCH_ROWS (stage type, default
+# 10000000), BENCH_LEADS (triggers, default 1000000), BENCH_SEED (42),
+# BENCH_REPETITIONS (5). BENCH_ONLY=stage_type or BENCH_ONLY=triggers runs one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -13,12 +14,23 @@ make -s >/dev/null
 as_root make -s install >/dev/null
 
 rows=${BENCH_ROWS:-10000000}
+leads=${BENCH_LEADS:-1000000}
+only=${BENCH_ONLY:-all}
 seed=${BENCH_SEED:-42}
 repetitions=${BENCH_REPETITIONS:-5}
 
-step "generating $rows leads (seed $seed) and running the benchmarks"
+stage_type="psql -X -q -v rows=$rows -v seed=$seed -f bench/generate_leads.sql &&
+            /usr/bin/python3 bench/stage_type.py --repetitions $repetitions"
+triggers="psql -X -q -v leads=$leads -v seed=$seed -f bench/generate_crm.sql &&
+          /usr/bin/python3 bench/triggers.py --repetitions $repetitions"
+case "$only" in
+    stage_type) jobs="$stage_type" ;;
+    triggers) jobs="$triggers" ;;
+    *) jobs="$stage_type && $triggers" ;;
+esac
+
+step "generating the data (seed $seed) and running the benchmarks"
 # The benchmark cluster gets memory enough to keep the data cached: the
-# comparison is of CPU cost per type, not of the disk.
-pg_virtualenv -v "$(pg_major)" -o shared_buffers=4GB -o max_wal_size=8GB \
-    sh -c "psql -X -q -v rows=$rows -v seed=$seed -f bench/generate_leads.sql &&
-           /usr/bin/python3 bench/stage_type.py --repetitions $repetitions"
+# comparison is of CPU cost, not of the disk.
+pg_virtualenv -v "$(pg_major)" -o shared_buffers=4GB -o max_wal_size=8GB -o checkpoint_timeout=30min \
+    sh -c "$jobs"

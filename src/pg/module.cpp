@@ -6,6 +6,7 @@ extern "C" {
 }
 
 #include "attachment_cache.hpp"
+#include "stage_history.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -30,4 +31,5 @@ void _PG_init(void) {
     MarkGUCPrefixReserved("leadscore");
 #endif
     leadscore::pg::register_attachment_cache_callbacks();
+    leadscore::pg::register_history_callbacks();
 }

@@ -1,96 +1,139 @@
 #include "stage_history.hpp"
 
-#include "table_shape.hpp"
-#include "text_datum.hpp"
-
 extern "C" {
-#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_class.h"
-#include "executor/spi.h"
-#include "miscadmin.h"
+#include "commands/sequence.h"
+#include "executor/executor.h"
+#include "nodes/makefuncs.h"
+#include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
-#include "utils/syscache.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
 }
 
 namespace leadscore::pg {
 
 namespace {
 
-SPIPlanPtr insert_plan = nullptr;
-Oid history_owner = InvalidOid;
+// The columns leadscore writes. A column added to the table by an upgrade
+// must be added here too: this writer evaluates no defaults.
+enum Column {
+    kId,
+    kTarget,
+    kLeadKey,
+    kFromStage,
+    kToStage,
+    kChangedAt,
+    kChangedBy,
+    kReason,
+    kViolation,
+    kViolationDetail,
+    kCrmLabel,
+    kColumnCount
+};
 
-constexpr int kColumns = 9;
+constexpr const char* kColumnNames[kColumnCount] = {
+    "id",       "target",     "lead_key",  "from_stage",       "to_stage", "changed_at",
+    "changed_by", "reason", "violation", "violation_detail", "crm_label",
+};
 
-void prepare_insert() {
-    const Oid schema = get_namespace_oid("leadscore", false);
-    const Oid history = get_relname_relid("stage_history", schema);
-    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(history));
-    if (!HeapTupleIsValid(tuple)) {
-        elog(ERROR, "leadscore.stage_history does not exist");
+int column_index(const char* name) {
+    for (int i = 0; i < kColumnCount; ++i) {
+        if (strcmp(name, kColumnNames[i]) == 0) {
+            return i;
+        }
     }
-    history_owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
-    ReleaseSysCache(tuple);
-
-    const Oid stage = lifecycle_stage_type();
-    Oid types[kColumns] = {REGCLASSOID, TEXTOID, stage,   stage,  NAMEOID,
-                           TEXTOID,     BOOLOID, TEXTOID, TEXTOID};
-    SPIPlanPtr plan = SPI_prepare(
-        "INSERT INTO leadscore.stage_history (target, lead_key, from_stage, to_stage, "
-        "changed_by, reason, violation, violation_detail, crm_label) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        kColumns, types);
-    if (plan == nullptr) {
-        elog(ERROR, "leadscore: preparing the history insert failed: %s",
-             SPI_result_code_string(SPI_result));
-    }
-    SPI_keepplan(plan);
-    insert_plan = plan;
+    return -1;
 }
 
-Datum text_or_null(const char* value, char& null_flag) {
-    null_flag = value == nullptr ? 'n' : ' ';
-    return value == nullptr ? Datum(0) : CStringGetTextDatum(value);
+// Looked up once per backend; forgotten when any relcache invalidation
+// touches them (DROP/CREATE EXTENSION gives them new OIDs).
+Oid history_table = InvalidOid;
+Oid history_sequence = InvalidOid;
+
+void forget_history_oids(Datum, Oid relid) {
+    if (relid == InvalidOid || relid == history_table || relid == history_sequence) {
+        history_table = InvalidOid;
+        history_sequence = InvalidOid;
+    }
 }
 
-Datum stage_or_null(const std::optional<core::Stage>& stage, char& null_flag) {
-    null_flag = stage ? ' ' : 'n';
-    return stage ? CharGetDatum(core::stage_code(*stage)) : Datum(0);
+void look_up_history_oids() {
+    const Oid table = get_relname_relid("stage_history", get_namespace_oid("leadscore", false));
+    if (table == InvalidOid) {
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
+                        errmsg("leadscore.stage_history does not exist"),
+                        errhint("Re-create the extension: DROP EXTENSION leadscore CASCADE; "
+                                "CREATE EXTENSION leadscore;")));
+    }
+    history_sequence = getIdentitySequence(table, 1, false);
+    history_table = table;
+}
+
+Datum text_or_null(const char* value, bool& is_null) {
+    is_null = value == nullptr;
+    return is_null ? Datum(0) : CStringGetTextDatum(value);
+}
+
+Datum stage_or_null(const std::optional<core::Stage>& stage, bool& is_null) {
+    is_null = !stage.has_value();
+    return is_null ? Datum(0) : CharGetDatum(core::stage_code(*stage));
 }
 
 }  // namespace
 
-void insert_history(const HistoryRow& row) {
-    if (SPI_connect() != SPI_OK_CONNECT) {
-        elog(ERROR, "leadscore: SPI_connect failed");
-    }
-    if (insert_plan == nullptr) {
-        prepare_insert();
-    }
-    char nulls[kColumns + 1] = "         ";
-    Datum values[kColumns] = {
-        ObjectIdGetDatum(row.target),
-        CStringGetTextDatum(row.lead_key),
-        stage_or_null(row.from, nulls[2]),
-        stage_or_null(row.to, nulls[3]),
-        DirectFunctionCall1(namein, CStringGetDatum(row.changed_by)),
-        text_or_null(row.reason, nulls[5]),
-        BoolGetDatum(row.violation),
-        text_or_null(row.violation_detail, nulls[7]),
-        text_or_null(row.crm_label, nulls[8]),
-    };
+void register_history_callbacks() { CacheRegisterRelcacheCallback(forget_history_oids, 0); }
 
-    Oid saved_user;
-    int saved_security_context;
-    GetUserIdAndSecContext(&saved_user, &saved_security_context);
-    SetUserIdAndSecContext(history_owner, saved_security_context | SECURITY_LOCAL_USERID_CHANGE);
-    const int result = SPI_execute_plan(insert_plan, values, nulls, false, 1);
-    SetUserIdAndSecContext(saved_user, saved_security_context);
-    if (result != SPI_OK_INSERT) {
-        elog(ERROR, "leadscore: inserting into leadscore.stage_history failed: %s",
-             SPI_result_code_string(result));
+void insert_history(const HistoryRow& row) {
+    if (history_table == InvalidOid) {
+        look_up_history_oids();
     }
-    SPI_finish();
+    Relation history = table_open(history_table, RowExclusiveLock);
+    const TupleDesc descriptor = RelationGetDescr(history);
+
+    Datum values[kColumnCount];
+    bool nulls[kColumnCount] = {};
+    values[kId] = Int64GetDatum(nextval_internal(history_sequence, false));
+    values[kTarget] = ObjectIdGetDatum(row.target);
+    values[kLeadKey] = CStringGetTextDatum(row.lead_key);
+    values[kFromStage] = stage_or_null(row.from, nulls[kFromStage]);
+    values[kToStage] = stage_or_null(row.to, nulls[kToStage]);
+    values[kChangedAt] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+    values[kChangedBy] = DirectFunctionCall1(namein, CStringGetDatum(row.changed_by));
+    values[kReason] = text_or_null(row.reason, nulls[kReason]);
+    values[kViolation] = BoolGetDatum(row.violation);
+    values[kViolationDetail] = text_or_null(row.violation_detail, nulls[kViolationDetail]);
+    values[kCrmLabel] = text_or_null(row.crm_label, nulls[kCrmLabel]);
+
+    // Place the values by column name, so the writer does not depend on the
+    // table's physical column order.
+    Datum* tuple_values = static_cast<Datum*>(palloc0(sizeof(Datum) * descriptor->natts));
+    bool* tuple_nulls = static_cast<bool*>(palloc(sizeof(bool) * descriptor->natts));
+    for (int i = 0; i < descriptor->natts; ++i) {
+        const Form_pg_attribute attribute = TupleDescAttr(descriptor, i);
+        const int column = attribute->attisdropped ? -1 : column_index(NameStr(attribute->attname));
+        tuple_nulls[i] = column < 0 || nulls[column];
+        if (column >= 0) {
+            tuple_values[i] = values[column];
+        }
+    }
+
+    EState* estate = CreateExecutorState();
+    ResultRelInfo* result = makeNode(ResultRelInfo);
+    InitResultRelInfo(result, history, 1, nullptr, 0);
+    ExecOpenIndices(result, false);
+    TupleTableSlot* slot = ExecInitExtraTupleSlot(estate, descriptor, &TTSOpsHeapTuple);
+    ExecStoreHeapTuple(heap_form_tuple(descriptor, tuple_values, tuple_nulls), slot, false);
+    simple_table_tuple_insert(history, slot);
+    ExecInsertIndexTuples(result, slot, estate, false, false, nullptr, NIL);
+    ExecCloseIndices(result);
+    ExecDropSingleTupleTableSlot(slot);
+    FreeExecutorState(estate);
+    table_close(history, NoLock);
 }
 
 }  // namespace leadscore::pg

@@ -15,16 +15,20 @@ struct HistoryRow {
     std::optional<core::Stage> from;
     std::optional<core::Stage> to;
     const char* changed_by;
-    const char* reason;  // NULL: none
+    const char* reason;            // NULL: none
     bool violation;
     const char* violation_detail;  // NULL: none
     const char* crm_label;         // the label as the CRM wrote it; NULL: none
 };
 
-// Inserts the row with a plan prepared once per backend, as the owner of
-// leadscore.stage_history (the way PostgreSQL's foreign-key triggers run
-// their queries as the table owner): the CRM's own role needs no rights on
-// the history table, and cannot write it other than through the trigger.
+// Inserts the row straight into the heap and its indexes (whatever indexes
+// the table has), the way PostgreSQL writes its own catalogs: no SPI, no
+// plan, no permission check. The CRM's role needs no rights on the history
+// table and cannot write it other than through the trigger. INSERT triggers
+// and row-level security on leadscore.stage_history are not applied.
 void insert_history(const HistoryRow& row);
+
+// Registers the relcache callback that forgets cached OIDs; from _PG_init.
+void register_history_callbacks();
 
 }  // namespace leadscore::pg

@@ -1,0 +1,28 @@
+-- pg_dump keeps what leadscore knows: attachments, history (with its
+-- identity), and the triggers on the CRM's tables, which work after restore.
+
+CREATE TABLE dumped_contacts (id int PRIMARY KEY, lifecyclestage text, mql_at timestamptz);
+SELECT leadscore.attach('dumped_contacts', '{"stage_column": "lifecyclestage", "stamps": {"mql": "mql_at"}}') IS NOT NULL AS attached;
+INSERT INTO dumped_contacts VALUES (1, 'lead'), (2, 'lead');
+UPDATE dumped_contacts SET lifecyclestage = 'mql' WHERE id = 1;
+SELECT max(id) AS last_history_id FROM leadscore.stage_history \gset
+
+\! pg_dump --format=custom --file=results/dump_restore.dump contrib_regression
+CREATE DATABASE leadscore_restored;
+\! pg_restore --exit-on-error --dbname=leadscore_restored results/dump_restore.dump
+\c leadscore_restored
+
+SELECT target, stage_column, mode, triggers_present FROM leadscore.attachments;
+SELECT lead_key, from_stage, to_stage FROM leadscore.stage_history
+WHERE target = 'dumped_contacts'::regclass ORDER BY id;
+SELECT id, lifecyclestage, mql_at IS NOT NULL AS stamped FROM dumped_contacts ORDER BY id;
+-- The restored trigger works, and new history rows continue the identity.
+UPDATE dumped_contacts SET lifecyclestage = 'marketingqualifiedlead' WHERE id = 2;
+SELECT id, lifecyclestage, mql_at IS NOT NULL AS stamped FROM dumped_contacts WHERE id = 2;
+SELECT id > :last_history_id AS identity_continues, lead_key, from_stage, to_stage
+FROM leadscore.stage_history WHERE target = 'dumped_contacts'::regclass ORDER BY id DESC LIMIT 1;
+
+\c contrib_regression
+DROP DATABASE leadscore_restored;
+SELECT leadscore.detach('dumped_contacts');
+DROP TABLE dumped_contacts;
