@@ -372,7 +372,7 @@ BEGIN
         SELECT t.tgname FROM pg_trigger AS t
         WHERE t.tgrelid = target AND NOT t.tgisinternal AND t.tgparentid = 0
           AND t.tgname IN ('zz_leadscore_before_insert', 'zz_leadscore_before_update',
-                           'zz_leadscore_after_insert', 'zz_leadscore_after_update')
+                           'zz_leadscore_after_insert')
     LOOP
         EXECUTE format('DROP TRIGGER %I ON %s', trigger_name, target);
     END LOOP;
@@ -395,7 +395,8 @@ DECLARE
 BEGIN
     PERFORM @extschema@._drop_triggers(target);
     -- The zz_ prefix makes these fire after the table's other BEFORE triggers
-    -- (PostgreSQL fires them in name order), so they see the final row.
+    -- (PostgreSQL fires them in name order), so they see the final row. There
+    -- is deliberately no AFTER UPDATE trigger (see lifecycle_trigger.cpp).
     EXECUTE format('CREATE TRIGGER zz_leadscore_before_insert BEFORE INSERT ON %s FOR EACH ROW '
                    'WHEN (%s) EXECUTE FUNCTION @extschema@.lifecycle_trigger(%L)',
                    target, stage_set, normalised);
@@ -405,9 +406,6 @@ BEGIN
     EXECUTE format('CREATE TRIGGER zz_leadscore_after_insert AFTER INSERT ON %s FOR EACH ROW '
                    'WHEN (%s) EXECUTE FUNCTION @extschema@.lifecycle_trigger(%L)',
                    target, stage_set, normalised);
-    EXECUTE format('CREATE TRIGGER zz_leadscore_after_update AFTER UPDATE OF %I ON %s FOR EACH ROW '
-                   'WHEN (%s) EXECUTE FUNCTION @extschema@.lifecycle_trigger(%L)',
-                   stage_column, target, stage_changed, normalised);
     INSERT INTO @extschema@.attachment_configs AS a (target, config)
     VALUES (target, normalised)
     ON CONFLICT ON CONSTRAINT attachment_configs_pkey
@@ -447,7 +445,7 @@ SELECT a.target,
        a.attached_at,
        a.attached_by,
        (SELECT count(*) FROM pg_catalog.pg_trigger AS t
-        WHERE t.tgrelid = a.target AND t.tgname LIKE 'zz\_leadscore\_%') = 4 AS triggers_present
+        WHERE t.tgrelid = a.target AND t.tgname LIKE 'zz\_leadscore\_%') = 3 AS triggers_present
 FROM @extschema@.attachment_configs AS a;
 COMMENT ON VIEW @extschema@.attachments IS
     'the tables attached to leadscore, their config, and whether their triggers are in place';

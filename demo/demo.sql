@@ -73,3 +73,53 @@ SELECT f AS "from",
        string_agg(CASE WHEN f = t THEN '·' WHEN can_transition(f, t) THEN '✓' ELSE '✗' END,
                   ' ' ORDER BY t) AS "dq rc vi le mq pq sa sq op cu"
 FROM stages() AS f, stages() AS t GROUP BY f ORDER BY f;
+
+\echo
+\echo '== 7. Attach leadscore to the CRM table, as it is: one statement, no app change'
+CREATE TABLE crm.hubspot_contacts (
+    id bigint PRIMARY KEY,
+    email text NOT NULL,
+    lifecyclestage text,                 -- HubSpot's internal values, as the app writes them
+    hs_lifecyclestage_lead_date timestamptz,
+    hs_lifecyclestage_marketingqualifiedlead_date timestamptz,
+    hs_lifecyclestage_salesqualifiedlead_date timestamptz,
+    hs_lifecyclestage_customer_date timestamptz,
+    hs_lead_status text,
+    lost_reason text
+);
+SELECT jsonb_pretty(attach('crm.hubspot_contacts', '{
+    "stage_column": "lifecyclestage",
+    "stamps": {"lead": "hs_lifecyclestage_lead_date",
+               "mql": "hs_lifecyclestage_marketingqualifiedlead_date",
+               "sql": "hs_lifecyclestage_salesqualifiedlead_date",
+               "customer": "hs_lifecyclestage_customer_date"},
+    "reason_column": "lost_reason"}'));
+
+\echo
+\echo '== 8. A lead''s journey: the app inserts and updates as always'
+INSERT INTO crm.hubspot_contacts (id, email, lifecyclestage) VALUES (101, 'kim@initech.com', 'subscriber');
+-- Sales qualifies the lead straight from lead: the MQL date is stamped too.
+UPDATE crm.hubspot_contacts SET lifecyclestage = 'salesqualifiedlead' WHERE id = 101;
+SELECT id, lifecyclestage,
+       hs_lifecyclestage_lead_date IS NOT NULL AS lead_date,
+       hs_lifecyclestage_marketingqualifiedlead_date IS NOT NULL AS mql_date,
+       hs_lifecyclestage_salesqualifiedlead_date IS NOT NULL AS sql_date
+FROM crm.hubspot_contacts WHERE id = 101;
+
+\echo
+\echo '== 9. A backward move is refused, naming the lead and the rule'
+\set ON_ERROR_STOP 0
+UPDATE crm.hubspot_contacts SET lifecyclestage = 'marketingqualifiedlead' WHERE id = 101;
+-- Recycling needs a reason code from the list...
+UPDATE crm.hubspot_contacts SET lifecyclestage = 'recycled' WHERE id = 101;
+\set ON_ERROR_STOP 1
+-- ...given in the reason column, or with SET LOCAL leadscore.reason.
+UPDATE crm.hubspot_contacts SET lifecyclestage = 'recycled', lost_reason = 'bad_timing' WHERE id = 101;
+-- Re-qualified later: it keeps its first dates.
+UPDATE crm.hubspot_contacts SET lifecyclestage = 'marketingqualifiedlead', lost_reason = NULL WHERE id = 101;
+
+\echo
+\echo '== 10. The history, with reasons'
+SELECT lead_key, from_stage, to_stage, reason, crm_label, changed_by
+FROM stage_history WHERE target = 'crm.hubspot_contacts'::regclass ORDER BY id;
+SELECT target, stage_column, mode, triggers_present FROM attachments;

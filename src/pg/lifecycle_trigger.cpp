@@ -1,7 +1,10 @@
 // leadscore.lifecycle_trigger(): the row trigger leadscore.attach puts on a
 // CRM table. BEFORE INSERT/UPDATE it validates the stage change and fills
-// first-reach stamps; AFTER INSERT/UPDATE (only rows that really changed,
-// upserts included) it writes the history row and the handoff notification.
+// first-reach stamps. The history row and the handoff notification are
+// written where the change is certain to happen: BEFORE UPDATE (the row is
+// already locked, and this trigger fires last), and AFTER INSERT (a BEFORE
+// INSERT trigger also fires for rows an upsert then does not insert). No
+// AFTER UPDATE trigger: its mere presence costs every UPDATE of the table.
 #include "attachment_cache.hpp"
 #include "guard.hpp"
 #include "stage_history.hpp"
@@ -169,6 +172,57 @@ Judged judge(const pg::CompiledAttachment& attachment, TriggerData* data) {
     return judged;
 }
 
+void notify_handoff(const pg::CompiledAttachment& attachment, const char* key,
+                    const std::optional<core::Stage>& from, core::Stage to) {
+    char at[MAXDATELEN + 1];
+    JsonEncodeDateTime(at, TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
+                       TIMESTAMPTZOID, nullptr);
+    char payload[core::kNotifyPayloadCapacity];
+    core::Handoff handoff;
+    handoff.table = attachment.attached_table_name;
+    handoff.key = key;
+    handoff.from = from;
+    handoff.to = to;
+    handoff.at = at;
+    core::format_handoff(handoff, payload, sizeof payload);
+    Async_Notify(attachment.config.notify_channel->c_str(), payload);
+}
+
+// Writes the history row and, on entering mql or sql, the notification.
+void record_change(const pg::CompiledAttachment& attachment, TriggerData* data,
+                   const Judged& judged, HeapTuple new_row) {
+    const TupleDesc descriptor = RelationGetDescr(data->tg_relation);
+    const char* key = lead_key(attachment, new_row, descriptor);
+    const std::optional<core::Stage> from = stage_or_nothing(judged.from);
+    const std::optional<core::Stage> to = stage_or_nothing(judged.to);
+
+    pg::HistoryRow row;
+    row.target = attachment.attached_table;
+    row.lead_key = key;
+    row.from = from;
+    row.to = to;
+    row.changed_by = GetUserNameFromId(GetUserId(), false);
+    row.reason = judged.verdict.reason.empty()
+                     ? nullptr
+                     : pnstrdup(judged.verdict.reason.data(), judged.verdict.reason.size());
+    row.violation = judged.verdict.violation;
+    row.violation_detail = judged.verdict.violation ? judged.verdict.why : nullptr;
+    row.crm_label = row_label(judged.to, new_row, attachment, descriptor);
+    pg::insert_history(row);
+
+    if (to && core::is_handoff_stage(*to) && attachment.config.notify_channel) {
+        notify_handoff(attachment, key, from, *to);
+    }
+}
+
+Datum after_insert(const pg::CompiledAttachment& attachment, TriggerData* data) {
+    const Judged judged = judge(attachment, data);
+    if (judged.verdict.changed) {
+        record_change(attachment, data, judged, data->tg_trigtuple);
+    }
+    return PointerGetDatum(nullptr);
+}
+
 Datum before_row(const pg::CompiledAttachment& attachment, TriggerData* data) {
     const bool is_insert = TRIGGER_FIRED_BY_INSERT(data->tg_event);
     HeapTuple new_row = is_insert ? data->tg_trigtuple : data->tg_newtuple;
@@ -211,59 +265,13 @@ Datum before_row(const pg::CompiledAttachment& attachment, TriggerData* data) {
             ++count;
         }
     }
-    if (count == 0) {
-        return PointerGetDatum(new_row);
+    HeapTuple result =
+        count == 0 ? new_row
+                   : heap_modify_tuple_by_cols(new_row, descriptor, count, columns, values, nulls);
+    if (!is_insert) {
+        record_change(attachment, data, judged, result);
     }
-    return PointerGetDatum(
-        heap_modify_tuple_by_cols(new_row, descriptor, count, columns, values, nulls));
-}
-
-void notify_handoff(const pg::CompiledAttachment& attachment, const char* key,
-                    const std::optional<core::Stage>& from, core::Stage to) {
-    char at[MAXDATELEN + 1];
-    JsonEncodeDateTime(at, TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
-                       TIMESTAMPTZOID, nullptr);
-    char payload[core::kNotifyPayloadCapacity];
-    core::Handoff handoff;
-    handoff.table = attachment.attached_table_name;
-    handoff.key = key;
-    handoff.from = from;
-    handoff.to = to;
-    handoff.at = at;
-    core::format_handoff(handoff, payload, sizeof payload);
-    Async_Notify(attachment.config.notify_channel->c_str(), payload);
-}
-
-Datum after_row(const pg::CompiledAttachment& attachment, TriggerData* data) {
-    const Judged judged = judge(attachment, data);
-    if (!judged.verdict.changed) {
-        return PointerGetDatum(nullptr);
-    }
-    const bool is_insert = TRIGGER_FIRED_BY_INSERT(data->tg_event);
-    HeapTuple new_row = is_insert ? data->tg_trigtuple : data->tg_newtuple;
-    const TupleDesc descriptor = RelationGetDescr(data->tg_relation);
-    const char* key = lead_key(attachment, new_row, descriptor);
-    const std::optional<core::Stage> from = stage_or_nothing(judged.from);
-    const std::optional<core::Stage> to = stage_or_nothing(judged.to);
-
-    pg::HistoryRow row;
-    row.target = attachment.attached_table;
-    row.lead_key = key;
-    row.from = from;
-    row.to = to;
-    row.changed_by = GetUserNameFromId(GetUserId(), false);
-    row.reason = judged.verdict.reason.empty()
-                     ? nullptr
-                     : pnstrdup(judged.verdict.reason.data(), judged.verdict.reason.size());
-    row.violation = judged.verdict.violation;
-    row.violation_detail = judged.verdict.violation ? judged.verdict.why : nullptr;
-    row.crm_label = row_label(judged.to, new_row, attachment, descriptor);
-    pg::insert_history(row);
-
-    if (to && core::is_handoff_stage(*to) && attachment.config.notify_channel) {
-        notify_handoff(attachment, key, from, *to);
-    }
-    return PointerGetDatum(nullptr);
+    return PointerGetDatum(result);
 }
 
 }  // namespace
@@ -275,14 +283,15 @@ LEADSCORE_FUNCTION(lifecycle_trigger) {
                         errhint("Use leadscore.attach(table, config) to attach it.")));
     }
     auto* data = reinterpret_cast<TriggerData*>(fcinfo->context);
+    const bool before = TRIGGER_FIRED_BEFORE(data->tg_event);
+    const bool by_insert = TRIGGER_FIRED_BY_INSERT(data->tg_event);
     if (!TRIGGER_FIRED_FOR_ROW(data->tg_event) ||
-        !(TRIGGER_FIRED_BY_INSERT(data->tg_event) || TRIGGER_FIRED_BY_UPDATE(data->tg_event))) {
+        !(by_insert || (before && TRIGGER_FIRED_BY_UPDATE(data->tg_event)))) {
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                        errmsg("leadscore.lifecycle_trigger() must fire FOR EACH ROW on INSERT or "
-                               "UPDATE"),
+                        errmsg("leadscore.lifecycle_trigger() must fire FOR EACH ROW, BEFORE "
+                               "INSERT or UPDATE or AFTER INSERT"),
                         errhint("Use leadscore.attach(table, config) to attach it.")));
     }
     const pg::CompiledAttachment& attachment = pg::compiled_attachment(data);
-    return TRIGGER_FIRED_BEFORE(data->tg_event) ? before_row(attachment, data)
-                                                : after_row(attachment, data);
+    return before ? before_row(attachment, data) : after_insert(attachment, data);
 }

@@ -37,7 +37,7 @@ enum Column {
 };
 
 constexpr const char* kColumnNames[kColumnCount] = {
-    "id",       "target",     "lead_key",  "from_stage",       "to_stage", "changed_at",
+    "id",         "target", "lead_key",  "from_stage",       "to_stage",  "changed_at",
     "changed_by", "reason", "violation", "violation_detail", "crm_label",
 };
 
@@ -65,10 +65,10 @@ void forget_history_oids(Datum, Oid relid) {
 void look_up_history_oids() {
     const Oid table = get_relname_relid("stage_history", get_namespace_oid("leadscore", false));
     if (table == InvalidOid) {
-        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
-                        errmsg("leadscore.stage_history does not exist"),
-                        errhint("Re-create the extension: DROP EXTENSION leadscore CASCADE; "
-                                "CREATE EXTENSION leadscore;")));
+        ereport(ERROR,
+                (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("leadscore.stage_history does not exist"),
+                 errhint("Re-create the extension: DROP EXTENSION leadscore CASCADE; "
+                         "CREATE EXTENSION leadscore;")));
     }
     history_sequence = getIdentitySequence(table, 1, false);
     history_table = table;
@@ -86,7 +86,9 @@ Datum stage_or_null(const std::optional<core::Stage>& stage, bool& is_null) {
 
 }  // namespace
 
-void register_history_callbacks() { CacheRegisterRelcacheCallback(forget_history_oids, 0); }
+void register_history_callbacks() {
+    CacheRegisterRelcacheCallback(forget_history_oids, 0);
+}
 
 void insert_history(const HistoryRow& row) {
     if (history_table == InvalidOid) {

@@ -15,7 +15,7 @@ struct HistoryRow {
     std::optional<core::Stage> from;
     std::optional<core::Stage> to;
     const char* changed_by;
-    const char* reason;            // NULL: none
+    const char* reason;  // NULL: none
     bool violation;
     const char* violation_detail;  // NULL: none
     const char* crm_label;         // the label as the CRM wrote it; NULL: none
