@@ -1,5 +1,6 @@
--- The PL/pgSQL trigger a team would write instead of leadscore: the same
--- label reading (the usual HubSpot spellings), the same transition rules,
+-- The PL/pgSQL trigger a team would write instead of leadscore: its history
+-- table has the same indexes as leadscore.stage_history, and it does the same
+-- label reading (the usual HubSpot spellings), transition rules,
 -- the same first-reach stamps and a history row per change. It fires, like
 -- leadscore's, only when the stage column changes.
 CREATE TABLE IF NOT EXISTS plpgsql_stage_history (
@@ -16,7 +17,7 @@ CREATE TABLE IF NOT EXISTS plpgsql_stage_history (
 CREATE INDEX IF NOT EXISTS plpgsql_stage_history_by_lead
     ON plpgsql_stage_history (target, lead_key, changed_at);
 CREATE INDEX IF NOT EXISTS plpgsql_stage_history_by_period
-    ON plpgsql_stage_history (target, changed_at);
+    ON plpgsql_stage_history USING brin (changed_at);
 
 CREATE OR REPLACE FUNCTION plpgsql_stage_of(label text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$

@@ -316,7 +316,9 @@ CREATE TABLE @extschema@.stage_history (
     crm_label text
 );
 CREATE INDEX stage_history_by_lead ON @extschema@.stage_history (target, lead_key, changed_at);
-CREATE INDEX stage_history_by_period ON @extschema@.stage_history (target, changed_at);
+-- History is append-only and changed_at grows with it: a BRIN index serves
+-- per-period scans at almost no cost per insert.
+CREATE INDEX stage_history_by_period ON @extschema@.stage_history USING brin (changed_at);
 COMMENT ON TABLE @extschema@.stage_history IS
     'insert-only: one row per stage change of an attached table, written by its trigger (kept by pg_dump)';
 COMMENT ON COLUMN @extschema@.stage_history.target IS 'the attached table (for partitions: the partitioned table)';
@@ -449,3 +451,14 @@ SELECT a.target,
 FROM @extschema@.attachment_configs AS a;
 COMMENT ON VIEW @extschema@.attachments IS
     'the tables attached to leadscore, their config, and whether their triggers are in place';
+
+CREATE FUNCTION @extschema@.guard_history_on_drop()
+    RETURNS event_trigger AS 'MODULE_PATHNAME', 'guard_history_on_drop'
+    LANGUAGE C;
+COMMENT ON FUNCTION @extschema@.guard_history_on_drop() IS
+    'event trigger: refuses DROP EXTENSION leadscore without CASCADE while stage history exists';
+CREATE EVENT TRIGGER leadscore_keep_history ON ddl_command_start
+    WHEN TAG IN ('DROP EXTENSION')
+    EXECUTE FUNCTION @extschema@.guard_history_on_drop();
+COMMENT ON EVENT TRIGGER leadscore_keep_history IS
+    'keeps DROP EXTENSION leadscore (without CASCADE) from dropping leadscore.stage_history while it holds rows';

@@ -50,13 +50,36 @@ SELECT o.oprname, o.oprcom::regoperator IS NOT NULL AS has_commutator,
 FROM pg_operator AS o WHERE o.oprnamespace = 'leadscore'::regnamespace
 ORDER BY o.oprname;
 
--- Dropping and re-creating the extension works. The schema stays: PostgreSQL
+-- History is never lost by DROP EXTENSION without CASCADE.
+CREATE TABLE catalog_contacts (id int PRIMARY KEY, stage text);
+SELECT leadscore.attach('catalog_contacts', '{"stage_column": "stage"}') IS NOT NULL AS attached;
+INSERT INTO catalog_contacts VALUES (1, 'lead');
+SELECT leadscore.detach('catalog_contacts');
+DROP TABLE catalog_contacts;
+-- (The row count in the message depends on the tests before this one.)
+DO $$
+BEGIN
+    DROP EXTENSION leadscore;
+EXCEPTION WHEN dependent_objects_still_exist THEN
+    RAISE NOTICE '%: %', SQLSTATE, regexp_replace(SQLERRM, '\d+ rows', 'N rows');
+END
+$$;
+SELECT count(*) > 0 AS history_still_there FROM leadscore.stage_history;
+
+-- With CASCADE it goes, history included. The schema stays: PostgreSQL
 -- creates it for the extension but does not make it a member.
-DROP EXTENSION leadscore;
+DROP EXTENSION leadscore CASCADE;
 SELECT count(*) AS leadscore_schemas FROM pg_namespace WHERE nspname = 'leadscore';
+SELECT count(*) AS event_triggers_left FROM pg_event_trigger WHERE evtname LIKE 'leadscore%';
 CREATE EXTENSION leadscore;
 SELECT extversion, extrelocatable, extnamespace::regnamespace
 FROM pg_extension WHERE extname = 'leadscore';
+-- With no history, a plain DROP EXTENSION works.
+DROP EXTENSION leadscore;
+CREATE EXTENSION leadscore;
+-- Other DROPs are not disturbed by the event trigger.
+CREATE TABLE unrelated (id int);
+DROP TABLE unrelated;
 
 -- A table still using the type keeps DROP EXTENSION from silently removing it.
 CREATE TABLE keeps_type (stage leadscore.lifecycle_stage);

@@ -2,6 +2,7 @@
 
 extern "C" {
 #include "access/table.h"
+#include "access/xact.h"
 #include "access/tableam.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
@@ -11,7 +12,9 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "storage/proc.h"
 #include "utils/rel.h"
+#include "utils/resowner.h"
 #include "utils/timestamp.h"
 }
 
@@ -55,10 +58,89 @@ int column_index(const char* name) {
 Oid history_table = InvalidOid;
 Oid history_sequence = InvalidOid;
 
+// The history table, its indexes and an executor state, opened once per
+// transaction (under the top transaction's resource owner, so they outlive
+// statements and subtransactions) and closed before commit. Opening them per
+// row cost more than the insert itself.
+struct OpenHistory {
+    LocalTransactionId transaction = InvalidLocalTransactionId;
+    bool stale = false;  // the table changed (an index added?): reopen
+    Relation relation = nullptr;
+    EState* estate = nullptr;
+    ResultRelInfo* result = nullptr;
+    TupleTableSlot* slot = nullptr;
+    int* column_of_attribute = nullptr;  // per attribute: its Column, or -1
+};
+OpenHistory open_history;
+
+void close_history() {
+    if (open_history.relation == nullptr) {
+        return;
+    }
+    ResourceOwner caller_owner = CurrentResourceOwner;
+    CurrentResourceOwner = TopTransactionResourceOwner;
+    ExecDropSingleTupleTableSlot(open_history.slot);
+    ExecCloseIndices(open_history.result);
+    table_close(open_history.relation, NoLock);
+    CurrentResourceOwner = caller_owner;
+    FreeExecutorState(open_history.estate);
+    open_history = OpenHistory();
+}
+
+void open_history_for_transaction(Oid table) {
+    ResourceOwner caller_owner = CurrentResourceOwner;
+    MemoryContext caller_context = MemoryContextSwitchTo(TopTransactionContext);
+    CurrentResourceOwner = TopTransactionResourceOwner;
+    Relation relation = table_open(table, RowExclusiveLock);
+    EState* estate = CreateExecutorState();
+    ResultRelInfo* result = makeNode(ResultRelInfo);
+    InitResultRelInfo(result, relation, 1, nullptr, 0);
+    ExecOpenIndices(result, false);
+    // A standalone slot (not in the EState's tuple table): close_history
+    // drops it, releasing its pin on the table's descriptor.
+    open_history.slot = MakeSingleTupleTableSlot(RelationGetDescr(relation), &TTSOpsHeapTuple);
+    CurrentResourceOwner = caller_owner;
+    MemoryContextSwitchTo(caller_context);
+    // Place values by column name, so the writer does not depend on the
+    // table's physical column order.
+    const TupleDesc descriptor = RelationGetDescr(relation);
+    open_history.column_of_attribute = static_cast<int*>(
+        MemoryContextAlloc(estate->es_query_cxt, sizeof(int) * descriptor->natts));
+    for (int i = 0; i < descriptor->natts; ++i) {
+        const Form_pg_attribute attribute = TupleDescAttr(descriptor, i);
+        open_history.column_of_attribute[i] =
+            attribute->attisdropped ? -1 : column_index(NameStr(attribute->attname));
+    }
+    open_history.relation = relation;
+    open_history.estate = estate;
+    open_history.result = result;
+    open_history.transaction = MyProc->lxid;
+    open_history.stale = false;
+}
+
+void history_transaction_event(XactEvent event, void*) {
+    switch (event) {
+        case XACT_EVENT_PRE_COMMIT:
+        case XACT_EVENT_PARALLEL_PRE_COMMIT:
+        case XACT_EVENT_PRE_PREPARE:
+            close_history();
+            break;
+        case XACT_EVENT_ABORT:
+        case XACT_EVENT_PARALLEL_ABORT:
+            // The resource owner has released the relations and the memory
+            // went with the transaction's context: only forget them.
+            open_history = OpenHistory();
+            break;
+        default:
+            break;
+    }
+}
+
 void forget_history_oids(Datum, Oid relid) {
     if (relid == InvalidOid || relid == history_table || relid == history_sequence) {
         history_table = InvalidOid;
         history_sequence = InvalidOid;
+        open_history.stale = true;
     }
 }
 
@@ -88,18 +170,30 @@ Datum stage_or_null(const std::optional<core::Stage>& stage, bool& is_null) {
 
 void register_history_callbacks() {
     CacheRegisterRelcacheCallback(forget_history_oids, 0);
+    RegisterXactCallback(history_transaction_event, nullptr);
 }
 
 void insert_history(const HistoryRow& row) {
+    if (open_history.relation != nullptr &&
+        (open_history.stale || open_history.transaction != MyProc->lxid)) {
+        close_history();
+    }
     if (history_table == InvalidOid) {
         look_up_history_oids();
     }
-    Relation history = table_open(history_table, RowExclusiveLock);
+    // Copies: an invalidation arriving in the middle of this row (any lock
+    // acquisition processes them) may reset the cached OIDs.
+    const Oid table = history_table;
+    const Oid sequence = history_sequence;
+    if (open_history.relation == nullptr) {
+        open_history_for_transaction(table);
+    }
+    Relation history = open_history.relation;
     const TupleDesc descriptor = RelationGetDescr(history);
 
     Datum values[kColumnCount];
     bool nulls[kColumnCount] = {};
-    values[kId] = Int64GetDatum(nextval_internal(history_sequence, false));
+    values[kId] = Int64GetDatum(nextval_internal(sequence, false));
     values[kTarget] = ObjectIdGetDatum(row.target);
     values[kLeadKey] = CStringGetTextDatum(row.lead_key);
     values[kFromStage] = stage_or_null(row.from, nulls[kFromStage]);
@@ -111,31 +205,23 @@ void insert_history(const HistoryRow& row) {
     values[kViolationDetail] = text_or_null(row.violation_detail, nulls[kViolationDetail]);
     values[kCrmLabel] = text_or_null(row.crm_label, nulls[kCrmLabel]);
 
-    // Place the values by column name, so the writer does not depend on the
-    // table's physical column order.
     Datum* tuple_values = static_cast<Datum*>(palloc0(sizeof(Datum) * descriptor->natts));
     bool* tuple_nulls = static_cast<bool*>(palloc(sizeof(bool) * descriptor->natts));
     for (int i = 0; i < descriptor->natts; ++i) {
-        const Form_pg_attribute attribute = TupleDescAttr(descriptor, i);
-        const int column = attribute->attisdropped ? -1 : column_index(NameStr(attribute->attname));
+        const int column = open_history.column_of_attribute[i];
         tuple_nulls[i] = column < 0 || nulls[column];
         if (column >= 0) {
             tuple_values[i] = values[column];
         }
     }
 
-    EState* estate = CreateExecutorState();
-    ResultRelInfo* result = makeNode(ResultRelInfo);
-    InitResultRelInfo(result, history, 1, nullptr, 0);
-    ExecOpenIndices(result, false);
-    TupleTableSlot* slot = ExecInitExtraTupleSlot(estate, descriptor, &TTSOpsHeapTuple);
+    TupleTableSlot* slot = open_history.slot;
     ExecStoreHeapTuple(heap_form_tuple(descriptor, tuple_values, tuple_nulls), slot, false);
     simple_table_tuple_insert(history, slot);
-    ExecInsertIndexTuples(result, slot, estate, false, false, nullptr, NIL);
-    ExecCloseIndices(result);
-    ExecDropSingleTupleTableSlot(slot);
-    FreeExecutorState(estate);
-    table_close(history, NoLock);
+    ExecInsertIndexTuples(open_history.result, slot, open_history.estate, false, false, nullptr,
+                          NIL);
+    ExecClearTuple(slot);
+    ResetPerTupleExprContext(open_history.estate);
 }
 
 }  // namespace leadscore::pg
