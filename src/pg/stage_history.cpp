@@ -3,6 +3,7 @@
 extern "C" {
 #include "access/table.h"
 #include "access/xact.h"
+#include "tcop/utility.h"
 #include "access/tableam.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
@@ -73,7 +74,9 @@ struct OpenHistory {
 };
 OpenHistory open_history;
 
-void close_history() {
+}  // namespace
+
+void close_history_writer() {
     if (open_history.relation == nullptr) {
         return;
     }
@@ -86,6 +89,8 @@ void close_history() {
     FreeExecutorState(open_history.estate);
     open_history = OpenHistory();
 }
+
+namespace {
 
 void open_history_for_transaction(Oid table) {
     ResourceOwner caller_owner = CurrentResourceOwner;
@@ -123,7 +128,7 @@ void history_transaction_event(XactEvent event, void*) {
         case XACT_EVENT_PRE_COMMIT:
         case XACT_EVENT_PARALLEL_PRE_COMMIT:
         case XACT_EVENT_PRE_PREPARE:
-            close_history();
+            close_history_writer();
             break;
         case XACT_EVENT_ABORT:
         case XACT_EVENT_PARALLEL_ABORT:
@@ -168,15 +173,43 @@ Datum stage_or_null(const std::optional<core::Stage>& stage, bool& is_null) {
 
 }  // namespace
 
+namespace {
+
+ProcessUtility_hook_type previous_process_utility = nullptr;
+
+#if PG_VERSION_NUM >= 140000
+void close_writer_before_utility(PlannedStmt* statement, const char* query, bool read_only_tree,
+                                 ProcessUtilityContext context, ParamListInfo params,
+                                 QueryEnvironment* environment, DestReceiver* destination,
+                                 QueryCompletion* completion) {
+    close_history_writer();
+    (previous_process_utility ? previous_process_utility : standard_ProcessUtility)(
+        statement, query, read_only_tree, context, params, environment, destination, completion);
+}
+#else
+void close_writer_before_utility(PlannedStmt* statement, const char* query,
+                                 ProcessUtilityContext context, ParamListInfo params,
+                                 QueryEnvironment* environment, DestReceiver* destination,
+                                 QueryCompletion* completion) {
+    close_history_writer();
+    (previous_process_utility ? previous_process_utility : standard_ProcessUtility)(
+        statement, query, context, params, environment, destination, completion);
+}
+#endif
+
+}  // namespace
+
 void register_history_callbacks() {
     CacheRegisterRelcacheCallback(forget_history_oids, 0);
     RegisterXactCallback(history_transaction_event, nullptr);
+    previous_process_utility = ProcessUtility_hook;
+    ProcessUtility_hook = close_writer_before_utility;
 }
 
 void insert_history(const HistoryRow& row) {
     if (open_history.relation != nullptr &&
         (open_history.stale || open_history.transaction != MyProc->lxid)) {
-        close_history();
+        close_history_writer();
     }
     if (history_table == InvalidOid) {
         look_up_history_oids();

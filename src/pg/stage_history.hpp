@@ -28,7 +28,14 @@ struct HistoryRow {
 // and row-level security on leadscore.stage_history are not applied.
 void insert_history(const HistoryRow& row);
 
-// Registers the relcache callback that forgets cached OIDs; from _PG_init.
+// The writer keeps the history table open from the first row it writes
+// until the transaction commits, and until the next utility statement: DDL on
+// the history table (CREATE INDEX, ALTER, DROP ... CASCADE) in the same
+// transaction needs it closed. Idempotent.
+void close_history_writer();
+
+// Registers the relcache, transaction and utility-statement callbacks; from
+// _PG_init.
 void register_history_callbacks();
 
 }  // namespace leadscore::pg
