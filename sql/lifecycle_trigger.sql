@@ -45,7 +45,7 @@ COMMIT;
 
 -- An UPDATE that does not touch the stage does nothing else.
 UPDATE contacts SET note = 'called' WHERE id = 1;
-SELECT count(*) AS history_rows FROM stage_history WHERE lead_key = '1';
+SELECT count(*) AS history_rows FROM stage_history WHERE target = 'contacts'::regclass AND lead_key = '1';
 
 -- A stamp is never overwritten: moving on later keeps the first ones.
 BEGIN;
