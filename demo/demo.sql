@@ -97,6 +97,8 @@ SELECT jsonb_pretty(attach('crm.hubspot_contacts', '{
 
 \echo
 \echo '== 8. A lead''s journey: the app inserts and updates as always'
+-- A router listens for handoffs (entering mql or sql), delivered at commit.
+LISTEN leadscore_handoff;
 INSERT INTO crm.hubspot_contacts (id, email, lifecyclestage) VALUES (101, 'kim@initech.com', 'subscriber');
 -- Sales qualifies the lead straight from lead: the MQL date is stamped too.
 UPDATE crm.hubspot_contacts SET lifecyclestage = 'salesqualifiedlead' WHERE id = 101;

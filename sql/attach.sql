@@ -77,6 +77,19 @@ SELECT target, stage_column, key_column, mode, triggers_present FROM leadscore.a
 SELECT tgname, tgenabled, pg_get_triggerdef(oid) LIKE '%WHEN%' AS has_when
 FROM pg_trigger WHERE tgrelid = '"CRM Data"."Leads"'::regclass ORDER BY tgname;
 
+-- The ENUM column at work: labels mapped or read as aliases; history keeps
+-- the CRM's label. A value added to the type after attach is read by name:
+-- an alias works, an unmapped label is refused.
+INSERT INTO "CRM Data"."Leads" ("Lead Id", status) VALUES (10, 'New');
+UPDATE "CRM Data"."Leads" SET status = 'Working - Contacted' WHERE "Lead Id" = 10;
+ALTER TYPE "CRM Data".lead_status ADD VALUE 'Closed Won';
+ALTER TYPE "CRM Data".lead_status ADD VALUE 'Hot';
+UPDATE "CRM Data"."Leads" SET status = 'Closed Won' WHERE "Lead Id" = 10;
+UPDATE "CRM Data"."Leads" SET status = 'Hot' WHERE "Lead Id" = 10;
+SELECT lead_key, from_stage, to_stage, crm_label FROM leadscore.stage_history
+WHERE target = '"CRM Data"."Leads"'::regclass ORDER BY id;
+DELETE FROM "CRM Data"."Leads";
+
 -- Attaching again replaces the config (and the triggers).
 SELECT leadscore.attach('"CRM Data"."Leads"', '{"stage_column": "stage_varchar"}') ->> 'stage_column' AS replaced;
 SELECT target, stage_column, mode, triggers_present FROM leadscore.attachments;

@@ -106,7 +106,7 @@ CompiledAttachment* compile(const Trigger* trigger, Oid relid, const PgTable& ta
     for (int i = 0; i < stage->label_count; ++i) {
         const core::LabelMatch match = entry->resolver->resolve(stage->labels[i]);
         if (match.kind == core::LabelMatch::Kind::Stage) {
-            entry->enum_stages.emplace_back(stage->label_oids[i], match.stage);
+            entry->enum_stages.push_back({stage->label_oids[i], match.stage, stage->labels[i]});
         }
     }
     CompiledAttachment* raw = entry.get();

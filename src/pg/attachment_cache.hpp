@@ -23,6 +23,13 @@ extern "C" {
 
 namespace leadscore::pg {
 
+// One value of an ENUM stage column: its OID, the stage it means, its label.
+struct EnumStage {
+    Oid value;
+    core::Stage stage;
+    std::string label;
+};
+
 struct CompiledAttachment {
     Oid trigger = InvalidOid;
     Oid relation = InvalidOid;  // the table the trigger fires on (a partition, maybe)
@@ -37,7 +44,7 @@ struct CompiledAttachment {
     AttrNumber reason_column = 0;
     core::ColumnKind reason_kind = core::ColumnKind::Text;
     std::array<AttrNumber, core::kStageCount> stamp_columns{};  // 0: no stamp
-    std::vector<std::pair<Oid, core::Stage>> enum_stages;       // ENUM stage column
+    std::vector<EnumStage> enum_stages;                         // ENUM stage column
     FmgrInfo key_output{};
 };
 

@@ -30,7 +30,7 @@ namespace pg = leadscore::pg;
 namespace {
 
 // A row's stage as the CRM wrote it. `label` is what the row holds, as text
-// (for messages and history).
+// (for messages and history); NULL when the row has no stage.
 struct RowStage {
     bool is_null = true;
     bool resolved = false;
@@ -69,11 +69,11 @@ RowStage read_stage(const pg::CompiledAttachment& attachment, HeapTuple tuple,
         }
         case core::ColumnKind::Enum: {
             const Oid label_oid = DatumGetObjectId(value);
-            for (const auto& [oid, stage] : attachment.enum_stages) {
-                if (oid == label_oid) {
+            for (const pg::EnumStage& known : attachment.enum_stages) {
+                if (known.value == label_oid) {
                     row.resolved = true;
-                    row.stage = stage;
-                    row.label = nullptr;  // looked up only when needed
+                    row.stage = known.stage;
+                    row.label = known.label.c_str();
                     return row;
                 }
             }
@@ -89,16 +89,6 @@ RowStage read_stage(const pg::CompiledAttachment& attachment, HeapTuple tuple,
     row.resolved = match.kind == core::LabelMatch::Kind::Stage;
     row.stage = match.stage;
     return row;
-}
-
-const char* row_label(const RowStage& row, HeapTuple tuple,
-                      const pg::CompiledAttachment& attachment, TupleDesc descriptor) {
-    if (row.label != nullptr || row.is_null) {
-        return row.label;
-    }
-    bool is_null;
-    return enum_label(
-        DatumGetObjectId(heap_getattr(tuple, attachment.stage_column, descriptor, &is_null)));
 }
 
 const char* lead_key(const pg::CompiledAttachment& attachment, HeapTuple tuple,
@@ -207,7 +197,7 @@ void record_change(const pg::CompiledAttachment& attachment, TriggerData* data,
                      : pnstrdup(judged.verdict.reason.data(), judged.verdict.reason.size());
     row.violation = judged.verdict.violation;
     row.violation_detail = judged.verdict.violation ? judged.verdict.why : nullptr;
-    row.crm_label = row_label(judged.to, new_row, attachment, descriptor);
+    row.crm_label = judged.to.label;
     pg::insert_history(row);
 
     if (to && core::is_handoff_stage(*to) && attachment.config.notify_channel) {
