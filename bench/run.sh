@@ -9,9 +9,7 @@ cd "$(dirname "$0")/.."
 
 scripts/ensure-deps.sh bench
 
-step "building and installing the extension"
-make -s >/dev/null
-as_root make -s install >/dev/null
+build_and_install
 
 rows=${BENCH_ROWS:-10000000}
 leads=${BENCH_LEADS:-1000000}

@@ -23,3 +23,11 @@ pg_major() {
 }
 
 step() { printf '\n==> %s\n' "$*"; }
+
+# Builds the extension with PGXS and installs it into the server's directories
+# (as root: they belong to root). Extra make arguments go to the build.
+build_and_install() {
+    step "building and installing the extension"
+    make -s "$@" >/dev/null || return 1
+    as_root make -s install >/dev/null
+}

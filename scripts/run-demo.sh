@@ -8,9 +8,7 @@ cd "$(dirname "$0")/.."
 
 scripts/ensure-deps.sh demo
 
-step "building and installing the extension"
-make -s >/dev/null
-as_root make -s install >/dev/null
+build_and_install
 
 step "working through the sample CRM in a throwaway cluster"
 pg_virtualenv -v "$(pg_major)" psql -X -q -v ON_ERROR_STOP=1 -f demo/demo.sql

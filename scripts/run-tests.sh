@@ -15,8 +15,7 @@ scripts/run-unit-tests.sh 2>&1 | tee build/unit.log || status=1
 unit_total=$(sed -nE 's/.* tests failed out of ([0-9]+).*/\1/p' build/unit.log | tail -1)
 unit_failed=$(sed -nE 's/.*passed, ([0-9]+) tests failed out of.*/\1/p' build/unit.log | tail -1)
 
-step "building and installing the extension (PGXS)"
-if ! { make -s WERROR=1 && as_root make -s install >/dev/null; }; then
+if ! build_and_install WERROR=1; then
     echo "summary: 0 passed, 1 failed (the extension did not build or install)"
     exit 1
 fi

@@ -40,6 +40,8 @@ SELECT leadscore.attach('"CRM Data"."Leads"', '{"stage_column": "stage_text", "s
 SELECT leadscore.attach('"CRM Data"."Leads"', '{"stage_column": "stage_text", "labels": {"Working": "warm"}}');
 \echo :LAST_ERROR_SQLSTATE
 SELECT leadscore.attach('"CRM Data"."Leads"', '{"stage_column": "stage_text", "labels": {"Working": 3}}');
+SELECT leadscore.attach('"CRM Data"."Leads"',
+    jsonb_build_object('stage_column', 'stage_text', 'labels', jsonb_build_object(repeat('x', 65), 'mql')));
 SELECT leadscore.attach('"CRM Data"."Leads"', '{"stage_column": "stage_text", "mode": "strict"}');
 SELECT leadscore.attach('"CRM Data"."Leads"', '{"stage_column": "stage_text", "reason_column": "score"}');
 SELECT leadscore.attach('"CRM Data"."Leads"', '{"stage_column": "stage_text", "reasons": []}');

@@ -131,7 +131,16 @@ void read_labels(const json& labels, AttachmentConfig& config) {
                      R"(Example: {"marketingqualifiedlead": "mql", "Working - Contacted": "sal"})");
     }
     for (const auto& [crm_label, stage] : labels.items()) {
-        config.labels.emplace_back(crm_label, expect_stage(stage, "labels." + crm_label));
+        const std::string path = "labels." + crm_label;
+        std::array<char, kMaxLabelLength> buffer;
+        if (!label_matching_key(crm_label, buffer)) {
+            config_error(path.substr(0, 80),
+                         "the CRM label " + quote_for_message(crm_label) +
+                             " is empty or longer than " + std::to_string(kMaxLabelLength) +
+                             " characters",
+                         "Stage labels are matched on at most 64 characters; map a shorter label.");
+        }
+        config.labels.emplace_back(crm_label, expect_stage(stage, path));
     }
 }
 

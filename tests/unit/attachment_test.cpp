@@ -76,6 +76,9 @@ TEST(Attachment, ErrorsNameThePathAndTheValue) {
     EXPECT_EQ(
         error_of(R"({"stage_column": "lifecyclestage", "reasons": ["a", null]})"),
         "invalid leadscore.attach config at reasons[1]: expected a string, got null \"null\"");
+    EXPECT_EQ(error_of(R"({"stage_column": "lifecyclestage", "labels": {"  ": "mql"}})"),
+              "invalid leadscore.attach config at labels.  : the CRM label \"  \" is empty or "
+              "longer than 64 characters");
     EXPECT_EQ(error_of("{not json"),
               "invalid leadscore.attach config at the top level: expected a JSON object");
 }
