@@ -2,7 +2,8 @@
 #
 #   make demo   throwaway cluster, extension installed, sample CRM worked through
 #   make test   unit tests, pg_regress and isolation tests in a throwaway cluster
-#   make bench  benchmarks against plain SQL / ENUM / text (see bench/README.md)
+#   make bench  benchmarks against plain SQL, PL/pgSQL, ENUM and text (bench/run.sh)
+#   make fuzz   libFuzzer targets of the core, with sanitizers (tests/fuzz/run.sh)
 #
 # The plain PGXS targets (all, install, installcheck) work as usual.
 
@@ -43,7 +44,7 @@ $(CORE_OBJS) $(CORE_OBJS:.o=.bc): override CPPFLAGS := $(CORE_CPPFLAGS)
 # clang's default dialect is older than ours.
 BITCODE_CXXFLAGS += -std=c++17
 
-.PHONY: test demo bench unit format check-format regresscheck isolationcheck
+.PHONY: test demo bench unit fuzz format check-format regresscheck isolationcheck
 
 # installcheck's two halves, so that a failing pg_regress run does not keep
 # the isolation tests from running (scripts/run-tests.sh runs both).
@@ -65,8 +66,11 @@ bench:
 unit:
 	@scripts/run-unit-tests.sh
 
+fuzz:
+	@tests/fuzz/run.sh
+
 format:
-	clang-format -i $(CORE_SRCS) $(GLUE_SRCS) src/*/*.hpp tests/unit/*.cpp
+	clang-format -i $(CORE_SRCS) $(GLUE_SRCS) src/*/*.hpp tests/unit/*.cpp tests/fuzz/*.cpp
 
 check-format:
-	clang-format --dry-run --Werror $(CORE_SRCS) $(GLUE_SRCS) src/*/*.hpp tests/unit/*.cpp
+	clang-format --dry-run --Werror $(CORE_SRCS) $(GLUE_SRCS) src/*/*.hpp tests/unit/*.cpp tests/fuzz/*.cpp
