@@ -81,6 +81,21 @@ SELECT leadscore.stage_rank('x'::"char"::leadscore.lifecycle_stage);
 SELECT 'x'::"char"::leadscore.lifecycle_stage > 'customer' AS corrupted_sorts_last;
 DROP CAST ("char" AS leadscore.lifecycle_stage);
 
+-- Support functions called directly with wrong arguments: functions taking
+-- internal cannot be called from SQL at all, NULLs give NULL (STRICT), and
+-- wrong types find no function.
+SELECT leadscore.lifecycle_stage_recv(NULL::internal);
+SELECT leadscore.lifecycle_stage_sortsupport('x');
+SELECT leadscore.lifecycle_stage_cmp(NULL, 'mql') IS NULL AS cmp_null,
+       leadscore.lifecycle_stage_hash_extended('mql', NULL) IS NULL AS hash_null,
+       leadscore.lifecycle_stage_hash('mql') = leadscore.lifecycle_stage_hash('MQL') AS alias_hash_equal,
+       -- PostgreSQL's rule for hash opclasses: seed 0 gives the standard hash in the low 32 bits.
+       (leadscore.lifecycle_stage_hash_extended('mql', 0) & 4294967295)
+           = (leadscore.lifecycle_stage_hash('mql')::bigint & 4294967295) AS seed_zero_low_bits;
+SELECT leadscore.lifecycle_stage_lt('mql', 42);
+SELECT leadscore.lifecycle_stage_out('not a stage');
+SELECT leadscore.lifecycle_stage_out(NULL) IS NULL AS out_null;
+
 -- The session keeps working after all these errors.
 SELECT count(*) AS rows_still_there FROM stage_copy;
 DROP TABLE stage_copy, stage_copy_back;
