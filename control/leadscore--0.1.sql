@@ -462,3 +462,19 @@ CREATE EVENT TRIGGER leadscore_keep_history ON ddl_command_start
     EXECUTE FUNCTION @extschema@.guard_history_on_drop();
 COMMENT ON EVENT TRIGGER leadscore_keep_history IS
     'keeps DROP EXTENSION leadscore (without CASCADE) from dropping leadscore.stage_history while it holds rows';
+
+------------------------------------------------------------------------------
+-- Classifiers for fit scoring
+------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.title_seniority(title text)
+    RETURNS text AS 'MODULE_PATHNAME', 'title_seniority'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.title_seniority(text) IS
+    'seniority band of a job title: c_level, vp, director, manager, individual, student, or unknown (NULL or empty title)';
+
+CREATE FUNCTION @extschema@.email_kind(email text)
+    RETURNS text AS 'MODULE_PATHNAME', 'email_kind'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.email_kind(text) IS
+    'kind of an email address: business, personal (free mail), student (academic domain), role (info@, sales@ ...), or invalid';

@@ -1,15 +1,18 @@
 // libFuzzer target: everything a user can send into lifecycle_stage input,
-// binary recv, the attach label resolver and message quoting. Any crash,
+// binary recv, the attach label resolver, message quoting and the title and
+// email classifiers. Any crash,
 // sanitizer report or exception other than leadscore::core::Error is a bug.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
+#include "core/email_kind.hpp"
 #include "core/error.hpp"
 #include "core/quote.hpp"
 #include "core/stage.hpp"
 #include "core/stage_labels.hpp"
 #include "core/stage_resolver.hpp"
+#include "core/title_seniority.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace leadscore::core;
@@ -27,6 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     static const StageResolver resolver({{"Working - Contacted", Stage::Sal}});
     resolver.resolve(text);
+    title_seniority(text);
+    email_kind(text, "rival.io, other.com");
     if (quote_for_message(text).size() > 64 + 4 * 64 + 40) {
         __builtin_trap();  // quoting must stay bounded whatever the input
     }
