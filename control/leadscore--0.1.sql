@@ -3,6 +3,9 @@
 
 COMMENT ON SCHEMA @extschema@ IS
     'leadscore: B2B lead lifecycle stages, transition rules, scoring and SLAs';
+-- The type and the functions are for every role (analysts, CRM roles); the
+-- tables inside keep their own privileges (owner only unless granted).
+GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
 
 ------------------------------------------------------------------------------
 -- The type

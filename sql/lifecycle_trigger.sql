@@ -151,6 +151,11 @@ UPDATE public.contacts SET lifecyclestage = 'mql' WHERE id = 9;
 UPDATE public.contacts SET lifecyclestage = 'lead' WHERE id = 9;
 INSERT INTO leadscore.stage_history (target, lead_key, to_stage) VALUES ('contacts', '9', 'customer');
 \echo :LAST_ERROR_SQLSTATE
+SELECT * FROM leadscore.stage_history LIMIT 1;
+-- The type and the functions are there for any role.
+SELECT 'Marketing Qualified Lead'::leadscore.lifecycle_stage AS stage,
+       leadscore.can_transition('lead', 'sql') AS can_move,
+       leadscore.title_seniority('VP Sales') AS seniority;
 RESET ROLE;
 SELECT lead_key, from_stage, to_stage, changed_by FROM stage_history
 WHERE target = 'contacts'::regclass AND lead_key = '9' ORDER BY id;
