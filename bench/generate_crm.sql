@@ -11,6 +11,13 @@
 \else
 \set seed 42
 \endif
+-- unlogged=1 makes the CRM tables UNLOGGED: no WAL for their rows, which
+-- removes the I/O noise and leaves the CPU cost of the triggers to compare.
+\if :{?unlogged}
+\else
+\set unlogged 0
+\endif
+SELECT CASE WHEN :unlogged = 1 THEN 'UNLOGGED' ELSE '' END AS persistence \gset
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS leadscore;
 
@@ -26,7 +33,7 @@ FROM generate_series(1, :leads::bigint) AS i;
 UPDATE crm_source SET lifecyclestage = 'visitor' WHERE lifecyclestage = 'other_visitor';
 
 -- Columns as a HubSpot export has them: text stage, per-stage dates, a reason.
-CREATE TABLE crm_plain (
+CREATE :persistence TABLE crm_plain (
     id bigint PRIMARY KEY,
     email text NOT NULL,
     lifecyclestage text,
@@ -38,9 +45,9 @@ CREATE TABLE crm_plain (
     customer_at timestamptz,
     lost_reason text
 );
-CREATE TABLE crm_suppress (LIKE crm_plain INCLUDING ALL);
-CREATE TABLE crm_leadscore (LIKE crm_plain INCLUDING ALL);
-CREATE TABLE crm_plpgsql (LIKE crm_plain INCLUDING ALL);
+CREATE :persistence TABLE crm_suppress (LIKE crm_plain INCLUDING ALL);
+CREATE :persistence TABLE crm_leadscore (LIKE crm_plain INCLUDING ALL);
+CREATE :persistence TABLE crm_plpgsql (LIKE crm_plain INCLUDING ALL);
 INSERT INTO crm_plain (id, email, lifecyclestage, owner_id) SELECT * FROM crm_source;
 INSERT INTO crm_suppress SELECT * FROM crm_plain;
 INSERT INTO crm_leadscore SELECT * FROM crm_plain;

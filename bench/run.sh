@@ -2,7 +2,8 @@
 # make bench: builds and installs leadscore, generates the data in a throwaway
 # cluster, and runs the benchmarks. Sizes: BENCH_ROWS (stage type, default
 # 10000000), BENCH_LEADS (triggers, default 1000000), BENCH_SEED (42),
-# BENCH_REPETITIONS (5). BENCH_ONLY=stage_type or BENCH_ONLY=triggers runs one.
+# BENCH_REPETITIONS (5). BENCH_ONLY=stage_type or BENCH_ONLY=triggers runs one;
+# BENCH_UNLOGGED=1 makes the trigger benchmark's CRM tables UNLOGGED.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -19,7 +20,7 @@ repetitions=${BENCH_REPETITIONS:-5}
 
 stage_type="psql -X -q -v rows=$rows -v seed=$seed -f bench/generate_leads.sql &&
             /usr/bin/python3 bench/stage_type.py --repetitions $repetitions"
-triggers="psql -X -q -v leads=$leads -v seed=$seed -f bench/generate_crm.sql &&
+triggers="psql -X -q -v leads=$leads -v seed=$seed -v unlogged=${BENCH_UNLOGGED:-0} -f bench/generate_crm.sql &&
           /usr/bin/python3 bench/triggers.py --repetitions $repetitions"
 case "$only" in
     stage_type) jobs="$stage_type" ;;

@@ -34,10 +34,13 @@ def main():
     with harness.connect() as connection, connection.cursor() as cursor:
         cursor.execute("SET max_parallel_workers_per_gather = 0")
         cursor.execute("SELECT count(*), count(*) FILTER (WHERE lifecyclestage IN "
-                       "('lead', 'subscriber')) FROM crm_plain")
-        rows, moving = cursor.fetchone()
-        print(f"\nleadscore triggers on {rows} contacts, median of {args.repetitions} rotated "
-              f"rounds, server execution time (AFTER triggers included)")
+                       "('lead', 'subscriber')), (SELECT relpersistence FROM pg_class "
+                       "WHERE oid = 'crm_plain'::regclass) FROM crm_plain")
+        rows, moving, persistence = cursor.fetchone()
+        kind = "UNLOGGED" if persistence == "u" else "logged"
+        print(f"\nleadscore triggers on {rows} contacts ({kind} CRM tables), median of "
+              f"{args.repetitions} rotated rounds, server execution time (AFTER triggers "
+              f"included)")
         cleanup = {name: vacuum(table) for name, table in TABLES.items()}
 
         unrelated = [(name, f"UPDATE {table} SET owner_id = owner_id + 1")
