@@ -101,9 +101,9 @@ void open_history_for_transaction(Oid table) {
     ResultRelInfo* result = makeNode(ResultRelInfo);
     InitResultRelInfo(result, relation, 1, nullptr, 0);
     ExecOpenIndices(result, false);
-    // A standalone slot (not in the EState's tuple table): close_history
+    // A standalone slot (not in the EState's tuple table): close_history_writer
     // drops it, releasing its pin on the table's descriptor.
-    open_history.slot = MakeSingleTupleTableSlot(RelationGetDescr(relation), &TTSOpsHeapTuple);
+    TupleTableSlot* slot = MakeSingleTupleTableSlot(RelationGetDescr(relation), &TTSOpsHeapTuple);
     CurrentResourceOwner = caller_owner;
     MemoryContextSwitchTo(caller_context);
     // Place values by column name, so the writer does not depend on the
@@ -116,9 +116,11 @@ void open_history_for_transaction(Oid table) {
         open_history.column_of_attribute[i] =
             attribute->attisdropped ? -1 : column_index(NameStr(attribute->attname));
     }
+    // Only now, with everything open, does the writer count as open.
     open_history.relation = relation;
     open_history.estate = estate;
     open_history.result = result;
+    open_history.slot = slot;
     open_history.transaction = MyProc->lxid;
     open_history.stale = false;
 }
