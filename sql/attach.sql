@@ -128,6 +128,15 @@ UPDATE crm_parted SET stage = 'visitor' WHERE id = 2;
 SELECT id, region, stage, mql_at IS NOT NULL AS stamped FROM crm_parted ORDER BY id;
 SELECT target, lead_key, from_stage, to_stage FROM leadscore.stage_history
 WHERE target = 'crm_parted'::regclass ORDER BY id;
+-- Moving a row to another partition (PostgreSQL: DELETE + INSERT) records
+-- only a real stage change, not a new lead; so does a delete and re-insert.
+UPDATE crm_parted SET region = 'amer' WHERE id = 1;
+UPDATE crm_parted SET region = 'emea', stage = 'sql' WHERE id = 1;
+DELETE FROM crm_parted WHERE id = 2;
+INSERT INTO crm_parted VALUES (2, 'amer', 'lead');
+SELECT id, region, stage, mql_at IS NOT NULL AS stamped FROM crm_parted ORDER BY id;
+SELECT target, lead_key, from_stage, to_stage FROM leadscore.stage_history
+WHERE target = 'crm_parted'::regclass ORDER BY id;
 -- A partition attached later gets the triggers too.
 CREATE TABLE crm_parted_apac PARTITION OF crm_parted FOR VALUES IN ('apac');
 INSERT INTO crm_parted VALUES (3, 'apac', 'sql');

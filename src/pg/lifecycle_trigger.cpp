@@ -205,9 +205,23 @@ void record_change(const pg::CompiledAttachment& attachment, TriggerData* data,
     }
 }
 
+// PostgreSQL moves a row between partitions as a DELETE and an INSERT, and
+// the INSERT's triggers cannot tell. So on a partition, an INSERT whose lead's
+// history already ends at this stage (a move, or a re-insert of the same key)
+// is no change to record.
+bool already_recorded(const pg::CompiledAttachment& attachment, TriggerData* data,
+                      const Judged& judged) {
+    if (!data->tg_relation->rd_rel->relispartition || judged.to.is_null || !judged.to.resolved) {
+        return false;
+    }
+    const char* key = lead_key(attachment, data->tg_trigtuple, RelationGetDescr(data->tg_relation));
+    const std::optional<core::Stage> last = pg::last_recorded_stage(attachment.attached_table, key);
+    return last && *last == judged.to.stage;
+}
+
 Datum after_insert(const pg::CompiledAttachment& attachment, TriggerData* data) {
     const Judged judged = judge(attachment, data);
-    if (judged.verdict.changed) {
+    if (judged.verdict.changed && !already_recorded(attachment, data, judged)) {
         record_change(attachment, data, judged, data->tg_trigtuple);
     }
     return PointerGetDatum(nullptr);

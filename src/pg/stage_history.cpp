@@ -9,10 +9,15 @@ extern "C" {
 #include "catalog/namespace.h"
 #include "commands/sequence.h"
 #include "executor/executor.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
+#include "catalog/pg_class.h"
+#include "access/htup_details.h"
 #include "storage/proc.h"
 #include "utils/rel.h"
 #include "utils/resowner.h"
@@ -58,6 +63,8 @@ int column_index(const char* name) {
 // touches them (DROP/CREATE EXTENSION gives them new OIDs).
 Oid history_table = InvalidOid;
 Oid history_sequence = InvalidOid;
+Oid history_owner = InvalidOid;
+SPIPlanPtr last_stage_plan = nullptr;
 
 // The history table, its indexes and an executor state, opened once per
 // transaction (under the top transaction's resource owner, so they outlive
@@ -148,7 +155,18 @@ void forget_history_oids(Datum, Oid relid) {
         history_table = InvalidOid;
         history_sequence = InvalidOid;
         open_history.stale = true;
+        // The saved plan is revalidated by the plan cache itself.
     }
+}
+
+Oid owner_of(Oid relation) {
+    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relation));
+    if (!HeapTupleIsValid(tuple)) {
+        elog(ERROR, "leadscore: cache lookup failed for relation %u", relation);
+    }
+    const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
+    ReleaseSysCache(tuple);
+    return owner;
 }
 
 void look_up_history_oids() {
@@ -160,6 +178,7 @@ void look_up_history_oids() {
                          "CREATE EXTENSION leadscore;")));
     }
     history_sequence = getIdentitySequence(table, 1, false);
+    history_owner = owner_of(table);
     history_table = table;
 }
 
@@ -257,6 +276,50 @@ void insert_history(const HistoryRow& row) {
                           NIL);
     ExecClearTuple(slot);
     ResetPerTupleExprContext(open_history.estate);
+}
+
+std::optional<core::Stage> last_recorded_stage(Oid target, const char* lead_key) {
+    if (history_table == InvalidOid) {
+        look_up_history_oids();
+    }
+    if (SPI_connect() != SPI_OK_CONNECT) {
+        elog(ERROR, "leadscore: SPI_connect failed");
+    }
+    if (last_stage_plan == nullptr) {
+        Oid types[2] = {REGCLASSOID, TEXTOID};
+        SPIPlanPtr plan = SPI_prepare(
+            "SELECT to_stage FROM leadscore.stage_history WHERE target = $1 AND lead_key = $2 "
+            "ORDER BY changed_at DESC, id DESC LIMIT 1",
+            2, types);
+        if (plan == nullptr || SPI_keepplan(plan) != 0) {
+            elog(ERROR, "leadscore: preparing the last-stage lookup failed");
+        }
+        last_stage_plan = plan;
+    }
+    Datum values[2] = {ObjectIdGetDatum(target), CStringGetTextDatum(lead_key)};
+    Oid saved_user;
+    int saved_context;
+    GetUserIdAndSecContext(&saved_user, &saved_context);
+    SetUserIdAndSecContext(history_owner, saved_context | SECURITY_LOCAL_USERID_CHANGE);
+    // Not read-only: the snapshot must see the history this very command wrote
+    // (the source partition's BEFORE UPDATE of the same move).
+    const int result = SPI_execute_plan(last_stage_plan, values, nullptr, false, 1);
+    SetUserIdAndSecContext(saved_user, saved_context);
+    if (result != SPI_OK_SELECT) {
+        elog(ERROR, "leadscore: reading leadscore.stage_history failed: %s",
+             SPI_result_code_string(result));
+    }
+    std::optional<core::Stage> stage;
+    if (SPI_processed == 1) {
+        bool is_null;
+        const Datum value =
+            SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null);
+        if (!is_null) {
+            stage = core::stage_from_code(static_cast<unsigned char>(DatumGetChar(value)));
+        }
+    }
+    SPI_finish();
+    return stage;
 }
 
 }  // namespace leadscore::pg

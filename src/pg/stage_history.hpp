@@ -28,6 +28,10 @@ struct HistoryRow {
 // and row-level security on leadscore.stage_history are not applied.
 void insert_history(const HistoryRow& row);
 
+// The stage the lead's latest history row ended at, if any. Run as the
+// history table's owner (the CRM's role may not read it). One index probe.
+std::optional<core::Stage> last_recorded_stage(Oid target, const char* lead_key);
+
 // The writer keeps the history table open from the first row it writes
 // until the transaction commits, and until the next utility statement: DDL on
 // the history table (CREATE INDEX, ALTER, DROP ... CASCADE) in the same
