@@ -97,6 +97,16 @@ SELECT leadscore.attach('"CRM Data"."Leads"', '{"stage_column": "stage_varchar"}
 SELECT target, stage_column, mode, triggers_present FROM leadscore.attachments;
 SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid = '"CRM Data"."Leads"'::regclass;
 
+-- Column names are quoted wherever attach writes them into DDL.
+ALTER TABLE "CRM Data"."Leads" ADD COLUMN "Stage""; DROP TABLE no_key; --" text;
+SELECT leadscore.attach('"CRM Data"."Leads"', '{"stage_column": "Stage\"; DROP TABLE no_key; --"}') ->> 'stage_column' AS odd_name;
+INSERT INTO "CRM Data"."Leads" ("Lead Id", "Stage""; DROP TABLE no_key; --") VALUES (20, 'lead');
+UPDATE "CRM Data"."Leads" SET "Stage""; DROP TABLE no_key; --" = 'mql' WHERE "Lead Id" = 20;
+SELECT to_regclass('no_key') IS NOT NULL AS no_key_still_there,
+       (SELECT to_stage FROM leadscore.stage_history
+        WHERE target = '"CRM Data"."Leads"'::regclass AND lead_key = '20' ORDER BY id DESC LIMIT 1) AS recorded;
+DELETE FROM "CRM Data"."Leads" WHERE "Lead Id" = 20;
+
 -- The lifecycle_stage type itself as the stage column.
 SELECT leadscore.attach('"CRM Data"."Leads"', '{"stage_column": "stage_typed"}') ->> 'stage_column' AS typed;
 INSERT INTO "CRM Data"."Leads" ("Lead Id", stage_typed) VALUES (1, 'mql');
