@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ascii.hpp"
 #include "error.hpp"
 #include "quote.hpp"
 #include "stage_labels.hpp"
@@ -118,7 +119,7 @@ Stage expect_stage(const json& value, const std::string& path) {
 std::string normalised_reason(std::string_view code) {
     std::string out;
     for (char c : code) {
-        out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+        out += ascii_lower(c);
     }
     return out;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "ascii.hpp"
 #include "stage_labels.hpp"
 
 namespace leadscore::core {
@@ -155,8 +156,7 @@ EmailKind email_kind(std::string_view email, std::string_view competitor_domains
     }
     std::array<char, kMaxAddress> lower{};
     for (std::size_t i = 0; i < email.size(); ++i) {
-        const char c = email[i];
-        lower[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+        lower[i] = ascii_lower(email[i]);
     }
     const std::string_view address(lower.data(), email.size());
     const std::size_t at = address.find('@');

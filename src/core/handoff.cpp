@@ -5,22 +5,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "quote.hpp"
+
 namespace leadscore::core {
 
 namespace {
 
 constexpr std::size_t kMaxKeyBytes = 1024;
-
-std::string_view clip_utf8(std::string_view text, std::size_t max_bytes) {
-    if (text.size() <= max_bytes) {
-        return text;
-    }
-    std::size_t end = max_bytes;
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) {
-        --end;
-    }
-    return text.substr(0, end);
-}
 
 }  // namespace
 

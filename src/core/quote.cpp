@@ -4,27 +4,19 @@
 
 namespace leadscore::core {
 
-namespace {
-
-bool is_utf8_continuation(unsigned char byte) {
-    return (byte & 0xC0) == 0x80;
-}
-
-std::size_t clip_at_character_boundary(std::string_view value, std::size_t max_bytes) {
+std::string_view clip_utf8(std::string_view value, std::size_t max_bytes) noexcept {
     if (value.size() <= max_bytes) {
-        return value.size();
+        return value;
     }
     std::size_t end = max_bytes;
-    while (end > 0 && is_utf8_continuation(static_cast<unsigned char>(value[end]))) {
-        --end;
+    while (end > 0 && (static_cast<unsigned char>(value[end]) & 0xC0) == 0x80) {
+        --end;  // a continuation byte: back up to the character's start
     }
-    return end;
+    return value.substr(0, end);
 }
 
-}  // namespace
-
 std::string quote_for_message(std::string_view value, std::size_t max_bytes) {
-    const std::size_t kept = clip_at_character_boundary(value, max_bytes);
+    const std::size_t kept = clip_utf8(value, max_bytes).size();
     std::string quoted = "\"";
     for (std::size_t i = 0; i < kept; ++i) {
         const auto byte = static_cast<unsigned char>(value[i]);

@@ -6,6 +6,10 @@
 
 namespace leadscore::core {
 
+// The longest prefix of `value` of at most `max_bytes` bytes that does not
+// end inside a UTF-8 character.
+std::string_view clip_utf8(std::string_view value, std::size_t max_bytes) noexcept;
+
 // Returns `value` in double quotes, safe to put in an error message: control
 // bytes are escaped as \xNN, and input longer than `max_bytes` is cut at a UTF-8
 // character boundary and followed by its full length, so a 1 GB label does not

@@ -1,5 +1,7 @@
 #include "stage_change.hpp"
 
+#include "ascii.hpp"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -12,8 +14,7 @@ bool ascii_iequal(std::string_view a, std::string_view b) {
         return false;
     }
     for (std::size_t i = 0; i < a.size(); ++i) {
-        const char x = (a[i] >= 'A' && a[i] <= 'Z') ? static_cast<char>(a[i] + 32) : a[i];
-        if (x != b[i]) {  // codes in config.reasons are lowercase already
+        if (ascii_lower(a[i]) != b[i]) {  // codes in config.reasons are lowercase already
             return false;
         }
     }

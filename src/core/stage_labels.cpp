@@ -4,6 +4,7 @@
 #include <array>
 #include <string>
 
+#include "ascii.hpp"
 #include "error.hpp"
 #include "quote.hpp"
 
@@ -17,10 +18,6 @@ constexpr bool is_blank(char c) {
 
 constexpr bool is_separator(char c) {
     return c == ' ' || c == '-' || c == '_';
-}
-
-constexpr char ascii_lower(char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "ascii.hpp"
+
 namespace leadscore::core {
 
 namespace {
@@ -28,7 +30,7 @@ struct Words {
             const bool letter =
                 (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
             if (letter) {
-                text[length++] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+                text[length++] = ascii_lower(c);
             } else {
                 close_word();
             }

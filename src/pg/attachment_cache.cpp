@@ -59,15 +59,6 @@ Oid attached_table_of(Relation relation, const Trigger* trigger) {
     return llast_oid(ancestors);
 }
 
-AttrNumber attnum_of(const PgTable& table, const std::string& name) {
-    for (int i = 0; i < table.column_count; ++i) {
-        if (name == table.columns[i].name) {
-            return table.columns[i].attnum;
-        }
-    }
-    return 0;
-}
-
 const PgColumn* column_of(const PgTable& table, const std::string& name) {
     for (int i = 0; i < table.column_count; ++i) {
         if (name == table.columns[i].name) {
@@ -77,7 +68,8 @@ const PgColumn* column_of(const PgTable& table, const std::string& name) {
     return nullptr;
 }
 
-// Pure C++: parses the trigger's config against the table and registers the
+// Pure C++: parses the trigger's config against the table (which guarantees
+// every column it names exists, so column_of finds them) and registers the
 // result (not yet valid: the key's output function is still to be set up).
 CompiledAttachment* compile(const Trigger* trigger, Oid relid, const PgTable& table,
                             Oid attached_table, const char* attached_table_name) {
@@ -88,7 +80,6 @@ CompiledAttachment* compile(const Trigger* trigger, Oid relid, const PgTable& ta
     entry->resolver.emplace(entry->config.labels);
     entry->attached_table = attached_table;
     entry->attached_table_name = attached_table_name;
-    entry->stage_column = attnum_of(table, entry->config.stage_column);
     const PgColumn* key = column_of(table, entry->config.key_column);
     entry->key_column = key->attnum;
     entry->key_type = key->type;
@@ -99,10 +90,11 @@ CompiledAttachment* compile(const Trigger* trigger, Oid relid, const PgTable& ta
     }
     for (core::Stage stage : core::kAllStages) {
         if (const auto& column = entry->config.stamps[core::stage_code(stage)]) {
-            entry->stamp_columns[core::stage_code(stage)] = attnum_of(table, *column);
+            entry->stamp_columns[core::stage_code(stage)] = column_of(table, *column)->attnum;
         }
     }
     const PgColumn* stage = column_of(table, entry->config.stage_column);
+    entry->stage_column = stage->attnum;
     for (int i = 0; i < stage->label_count; ++i) {
         const core::LabelMatch match = entry->resolver->resolve(stage->labels[i]);
         if (match.kind == core::LabelMatch::Kind::Stage) {

@@ -7,13 +7,13 @@
 // AFTER UPDATE trigger: its mere presence costs every UPDATE of the table.
 #include "attachment_cache.hpp"
 #include "guard.hpp"
+#include "settings.hpp"
 #include "stage_history.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
 #include "commands/async.h"
 #include "miscadmin.h"
-#include "utils/guc.h"
 #include "utils/datetime.h"
 #include "utils/json.h"
 #include "utils/timestamp.h"
@@ -117,8 +117,7 @@ std::string_view change_reason(const pg::CompiledAttachment& attachment, HeapTup
             }
         }
     }
-    const char* setting = GetConfigOption("leadscore.reason", true, false);
-    return setting == nullptr ? std::string_view() : core::trim_blanks(setting);
+    return core::trim_blanks(pg::reason_setting());
 }
 
 std::optional<core::Stage> stage_or_nothing(const RowStage& row) {

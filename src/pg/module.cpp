@@ -6,6 +6,7 @@ extern "C" {
 }
 
 #include "attachment_cache.hpp"
+#include "settings.hpp"
 #include "stage_history.hpp"
 
 extern "C" {
@@ -16,9 +17,13 @@ void _PG_init(void);
 
 namespace {
 
-char* reason_setting = nullptr;
+char* reason_value = nullptr;
 
 }  // namespace
+
+const char* leadscore::pg::reason_setting() {
+    return reason_value != nullptr ? reason_value : "";
+}
 
 void _PG_init(void) {
     DefineCustomStringVariable(
@@ -26,7 +31,7 @@ void _PG_init(void) {
         "Reason code recorded with the stage changes of this transaction or session.",
         "Applications that cannot fill a reason column set it with SET LOCAL before moving a "
         "lead into recycled or disqualified.",
-        &reason_setting, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+        &reason_value, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
 #if PG_VERSION_NUM >= 150000
     MarkGUCPrefixReserved("leadscore");
 #endif
