@@ -6,6 +6,7 @@
 
 #include "ascii.hpp"
 #include "error.hpp"
+#include "json_check.hpp"
 #include "quote.hpp"
 #include "stage_labels.hpp"
 #include "stage_resolver.hpp"
@@ -32,35 +33,17 @@ std::string known_keys_list() {
     return list;
 }
 
+const JsonChecker checker("leadscore.attach config");
+
 [[noreturn]] void config_error(const std::string& path, const std::string& problem,
                                const std::string& hint,
                                const char* state = sqlstate::kInvalidParameterValue) {
-    throw Error(state, "invalid leadscore.attach config at " + path + ": " + problem, hint);
-}
-
-const char* json_type_name(const json& value) {
-    switch (value.type()) {
-        case json::value_t::null:
-            return "null";
-        case json::value_t::boolean:
-            return "a boolean";
-        case json::value_t::string:
-            return "a string";
-        case json::value_t::array:
-            return "an array";
-        case json::value_t::object:
-            return "an object";
-        default:
-            return "a number";
-    }
+    checker.fail(path, problem, hint, state);
 }
 
 const std::string& expect_string(const json& value, const std::string& path) {
     if (!value.is_string()) {
-        config_error(path,
-                     std::string("expected a string, got ") + json_type_name(value) + " " +
-                         quote_for_message(value.dump()),
-                     "Write the value as a JSON string.");
+        checker.wrong_type(path, value, "a string", "Write the value as a JSON string.");
     }
     const std::string& text = value.get_ref<const std::string&>();
     if (text.empty()) {

@@ -6,6 +6,7 @@ extern "C" {
 }
 
 #include "attachment_cache.hpp"
+#include "model_cache.hpp"
 #include "settings.hpp"
 #include "stage_history.hpp"
 
@@ -37,4 +38,5 @@ void _PG_init(void) {
 #endif
     leadscore::pg::register_attachment_cache_callbacks();
     leadscore::pg::register_history_callbacks();
+    leadscore::pg::register_model_cache_callbacks();
 }

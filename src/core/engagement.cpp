@@ -1,0 +1,367 @@
+#include "engagement.hpp"
+
+#include <cmath>
+#include <cstring>
+
+#include <nlohmann/json.hpp>
+
+#include "duration.hpp"
+#include "error.hpp"
+#include "quote.hpp"
+
+namespace leadscore::core {
+
+namespace {
+
+constexpr char kNumericOutOfRange[] = "22003";
+
+[[noreturn]] void corrupted(const std::string& problem) {
+    throw Error(sqlstate::kInvalidBinaryRepresentation,
+                "invalid engagement_score state: " + problem,
+                "States come from leadscore's own serialisation function; do not build them by "
+                "hand.");
+}
+
+Micropoints checked_add(Micropoints a, Micropoints b) {
+    Micropoints sum = 0;
+    if (__builtin_add_overflow(a, b, &sum)) {
+        throw Error(kNumericOutOfRange, "engagement points out of range",
+                    "Too many events for the model's points; lower the points or add caps.");
+    }
+    return sum;
+}
+
+// Rounds millionths to hundredths, halves away from zero.
+Centipoints to_centipoints(Micropoints micro) {
+    const Micropoints half = kMicropointsPerCentipoint / 2;
+    return micro >= 0 ? (micro + half) / kMicropointsPerCentipoint
+                      : -((-micro + half) / kMicropointsPerCentipoint);
+}
+
+Micros age_of(Micros as_of, Micros occurred_at) {
+    Micros age = 0;
+    return __builtin_sub_overflow(as_of, occurred_at, &age) ? INT64_MAX : age;
+}
+
+const Decay& decay_of(const EngagementModel& model, int group) {
+    return group >= 0 ? model.groups[static_cast<std::size_t>(group)].decay : model.decay;
+}
+
+std::string group_name(const EngagementModel& model, int group) {
+    return group >= 0 ? model.groups[static_cast<std::size_t>(group)].name : std::string();
+}
+
+std::string days_text(Micros micros) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.1f", static_cast<double>(micros) / kMicrosPerDay);
+    return buffer;
+}
+
+struct Explainer {
+    std::vector<EngagementLine>* out;
+    bool wanted() const { return out != nullptr; }
+    void add(EngagementLine line) const {
+        if (out != nullptr) {
+            out->push_back(std::move(line));
+        }
+    }
+};
+
+Centipoints bounded(Centipoints sum, const Bounds& bounds, const std::string& rule,
+                    const std::string& group, const Explainer& explain) {
+    const Centipoints result = bounds.clamp(sum);
+    if (result != sum && explain.wanted()) {
+        explain.add({rule, group, 0, result - sum,
+                     centipoints_text(sum) + (result < sum ? " capped at " : " raised to floor ") +
+                         centipoints_text(result)});
+    }
+    return result;
+}
+
+Centipoints evaluate(const EngagementModel& model, const void* block, const Explainer& explain) {
+    EngagementState state(const_cast<void*>(block));
+    const EngagementStateHeader& header = state.header();
+    std::vector<Centipoints> group_sums(model.groups.size(), 0);
+    Centipoints ungrouped = 0;
+    const auto add_to = [&](int group, Centipoints points) {
+        (group >= 0 ? group_sums[static_cast<std::size_t>(group)] : ungrouped) += points;
+    };
+
+    for (std::size_t i = 0; i < model.events.size(); ++i) {
+        const EventRule& rule = model.events[i];
+        const std::uint64_t count = state.counts()[i];
+        if (count == 0) {
+            continue;
+        }
+        const Centipoints decayed = to_centipoints(state.decayed()[i]);
+        const Centipoints points = rule.bounds.clamp(decayed);
+        add_to(rule.group, points);
+        if (explain.wanted()) {
+            std::string detail = std::to_string(count) + " x " + centipoints_text(rule.points);
+            const Centipoints undecayed = rule.points * static_cast<Centipoints>(count);
+            if (decayed != undecayed) {
+                detail += ", " + centipoints_text(decayed) + " after decay";
+            }
+            if (points != decayed) {
+                detail += ", bounded to " + centipoints_text(points);
+            }
+            explain.add(
+                {"event:" + rule.type, group_name(model, rule.group), count, points, detail});
+        }
+    }
+    for (std::size_t i = 0; i < model.frequency.size(); ++i) {
+        const FrequencyRule& rule = model.frequency[i];
+        const std::uint64_t count = state.frequency()[i];
+        if (count >= rule.at_least) {
+            add_to(rule.group, rule.points);
+            if (explain.wanted()) {
+                explain.add(
+                    {"frequency:" + rule.name, group_name(model, rule.group), count, rule.points,
+                     std::to_string(count) + " events" +
+                         (rule.within > 0 ? " within " + format_duration(rule.within) : "") +
+                         ", at least " + std::to_string(rule.at_least) + " needed"});
+            }
+        }
+    }
+    const Inactivity& inactivity = model.inactivity;
+    if (inactivity.after > 0) {
+        const bool never = header.last_activity == kNoActivity;
+        const Micros idle = never ? INT64_MAX : age_of(header.as_of, header.last_activity);
+        if (idle >= inactivity.after) {
+            add_to(inactivity.group, inactivity.points);
+            if (explain.wanted()) {
+                explain.add({"inactivity", group_name(model, inactivity.group), 0,
+                             inactivity.points,
+                             (never ? std::string("no scored activity")
+                                    : "last activity " + days_text(idle) + " days before as_of") +
+                                 ", penalty after " + format_duration(inactivity.after)});
+            }
+        }
+    }
+    Centipoints total = ungrouped;
+    for (std::size_t g = 0; g < model.groups.size(); ++g) {
+        const std::string& name = model.groups[g].name;
+        total += bounded(group_sums[g], model.groups[g].bounds, "group:" + name, name, explain);
+    }
+    return bounded(total, model.bounds, "engagement", "", explain);
+}
+
+}  // namespace
+
+std::size_t engagement_state_size(const EngagementModel& model) {
+    return sizeof(EngagementStateHeader) +
+           model.events.size() * (sizeof(Micropoints) + sizeof(std::uint64_t)) +
+           model.frequency.size() * sizeof(std::uint64_t);
+}
+
+void init_engagement_state(void* block, const EngagementModel& model, std::string_view model_name,
+                           std::uint32_t model_version, Micros as_of) {
+    EngagementStateHeader& header = *static_cast<EngagementStateHeader*>(block);
+    header.magic = kEngagementStateMagic;
+    header.model_version = model_version;
+    std::memset(header.model_name, 0, sizeof header.model_name);
+    std::memcpy(header.model_name, model_name.data(),
+                std::min(model_name.size(), kMaxModelNameLength));
+    header.event_count = static_cast<std::uint32_t>(model.events.size());
+    header.frequency_count = static_cast<std::uint32_t>(model.frequency.size());
+    header.as_of = as_of;
+    header.last_activity = kNoActivity;
+    header.ignored = 0;
+}
+
+void add_ignored(void* block) {
+    ++static_cast<EngagementStateHeader*>(block)->ignored;
+}
+
+void add_event(void* block, const EngagementModel& model, std::string_view type,
+               Micros occurred_at) {
+    EngagementState state(block);
+    EngagementStateHeader& header = state.header();
+    const int index = model.find_event(type);
+    if (index < 0) {
+        if (model.unknown_events_are_errors) {
+            throw Error(sqlstate::kInvalidParameterValue,
+                        "event type " + quote_for_message(type) + " is not in scoring model " +
+                            quote_for_message(header.model_name),
+                        "Add it to engagement.events (0 points is fine), or set "
+                        "\"unknown_events\": \"ignore\".");
+        }
+        ++header.ignored;
+        return;
+    }
+    if (occurred_at > header.as_of) {
+        ++header.ignored;
+        return;
+    }
+    const Micros age = age_of(header.as_of, occurred_at);
+    const EventRule& rule = model.events[static_cast<std::size_t>(index)];
+    const double factor = decay_of(model, rule.group).factor(age);
+    const Micropoints points = static_cast<Micropoints>(
+        std::llround(static_cast<double>(rule.points * kMicropointsPerCentipoint) * factor));
+    state.decayed()[index] = checked_add(state.decayed()[index], points);
+    ++state.counts()[index];
+    for (std::size_t i = 0; i < model.frequency.size(); ++i) {
+        const FrequencyRule& frequency = model.frequency[i];
+        if (frequency.within > 0 && age > frequency.within) {
+            continue;
+        }
+        for (int event : frequency.events) {
+            if (event == index) {
+                ++state.frequency()[i];
+                break;
+            }
+        }
+    }
+    if (header.last_activity == kNoActivity || occurred_at > header.last_activity) {
+        header.last_activity = occurred_at;
+    }
+}
+
+void merge_engagement_states(void* into, const void* from) {
+    EngagementState a(into);
+    EngagementState b(const_cast<void*>(from));
+    EngagementStateHeader& ha = a.header();
+    const EngagementStateHeader& hb = b.header();
+    if (std::strcmp(ha.model_name, hb.model_name) != 0 || ha.model_version != hb.model_version ||
+        ha.event_count != hb.event_count || ha.frequency_count != hb.frequency_count) {
+        throw Error(sqlstate::kInvalidParameterValue,
+                    "engagement_score cannot combine scores of different models (" +
+                        quote_for_message(ha.model_name) + " version " +
+                        std::to_string(ha.model_version) + " and " +
+                        quote_for_message(hb.model_name) + " version " +
+                        std::to_string(hb.model_version) + ")",
+                    "Use one model per group; a model redefined during the query is not seen.");
+    }
+    if (ha.as_of != hb.as_of) {
+        throw Error(sqlstate::kInvalidParameterValue,
+                    "engagement_score needs the same as_of for every row of a group",
+                    "Pass one value, e.g. now() or a constant, as as_of.");
+    }
+    for (std::uint32_t i = 0; i < ha.event_count; ++i) {
+        a.decayed()[i] = checked_add(a.decayed()[i], b.decayed()[i]);
+        a.counts()[i] += b.counts()[i];
+    }
+    for (std::uint32_t i = 0; i < ha.frequency_count; ++i) {
+        a.frequency()[i] += b.frequency()[i];
+    }
+    if (hb.last_activity != kNoActivity &&
+        (ha.last_activity == kNoActivity || hb.last_activity > ha.last_activity)) {
+        ha.last_activity = hb.last_activity;
+    }
+    ha.ignored += hb.ignored;
+}
+
+EngagementStateHeader check_state_header(const void* bytes, std::size_t length) {
+    if (length < sizeof(EngagementStateHeader)) {
+        corrupted(std::to_string(length) + " bytes, too short for its header");
+    }
+    // Copy out before reading: `bytes` need not be aligned.
+    EngagementStateHeader header;
+    std::memcpy(&header, bytes, sizeof header);
+    if (header.magic != kEngagementStateMagic) {
+        corrupted("wrong magic number");
+    }
+    if (std::memchr(header.model_name, '\0', sizeof header.model_name) == nullptr ||
+        header.model_name[0] == '\0') {
+        corrupted("the model name is not terminated");
+    }
+    const std::uint64_t expected = sizeof(EngagementStateHeader) +
+                                   std::uint64_t{header.event_count} * 16 +
+                                   std::uint64_t{header.frequency_count} * 8;
+    if (header.event_count > 100000 || header.frequency_count > 100000 || expected != length) {
+        corrupted(std::to_string(length) + " bytes for " + std::to_string(header.event_count) +
+                  " event types and " + std::to_string(header.frequency_count) +
+                  " frequency rules");
+    }
+    if (header.last_activity != kNoActivity && header.last_activity > header.as_of) {
+        corrupted("last activity after as_of");
+    }
+    return header;
+}
+
+void check_state_against_model(const void* block, const EngagementModel& model) {
+    EngagementState state(const_cast<void*>(block));
+    const EngagementStateHeader& header = state.header();
+    if (header.event_count != model.events.size() ||
+        header.frequency_count != model.frequency.size()) {
+        corrupted("its shape does not match scoring model " + quote_for_message(header.model_name) +
+                  " version " + std::to_string(header.model_version));
+    }
+    std::uint64_t events = 0;
+    for (std::size_t i = 0; i < model.events.size(); ++i) {
+        const std::uint64_t count = state.counts()[i];
+        // Decay only shrinks points toward zero: |decayed| <= count * |points|.
+        const double most = static_cast<double>(count) *
+                            std::fabs(static_cast<double>(model.events[i].points)) *
+                            kMicropointsPerCentipoint;
+        if (std::fabs(static_cast<double>(state.decayed()[i])) >
+            most + static_cast<double>(count)) {
+            corrupted("points of event type " + quote_for_message(model.events[i].type) +
+                      " exceed what its events can give");
+        }
+        if (__builtin_add_overflow(events, count, &events)) {
+            corrupted("event counts overflow");
+        }
+    }
+    if ((events == 0) != (header.last_activity == kNoActivity)) {
+        corrupted("the last activity does not match the event counts");
+    }
+    for (std::size_t i = 0; i < model.frequency.size(); ++i) {
+        std::uint64_t eligible = 0;
+        for (int event : model.frequency[i].events) {
+            eligible += state.counts()[static_cast<std::size_t>(event)];
+        }
+        if (state.frequency()[i] > eligible) {
+            corrupted("frequency rule " + quote_for_message(model.frequency[i].name) +
+                      " counts more events than there are");
+        }
+    }
+}
+
+Centipoints engagement_score(const EngagementModel& model, const void* block) {
+    return evaluate(model, block, Explainer{nullptr});
+}
+
+std::vector<EngagementLine> explain_engagement(const EngagementModel& model, const void* block) {
+    std::vector<EngagementLine> lines;
+    evaluate(model, block, Explainer{&lines});
+    return lines;
+}
+
+std::string centipoints_text(Centipoints value) {
+    const Centipoints magnitude = value < 0 ? -value : value;
+    std::string text = (value < 0 ? "-" : "") + std::to_string(magnitude / 100);
+    if (magnitude % 100 != 0) {
+        const Centipoints cents = magnitude % 100;
+        text += "." + std::to_string(cents / 10) + (cents % 10 ? std::to_string(cents % 10) : "");
+    }
+    return text;
+}
+
+std::string explanation_json(const EngagementModel& model, const void* block) {
+    using nlohmann::json;
+    const EngagementStateHeader& header = static_cast<const EngagementStateHeader*>(block)[0];
+    std::vector<EngagementLine> lines;
+    const Centipoints score = evaluate(model, block, Explainer{&lines});
+    json rules = json::array();
+    for (const EngagementLine& line : lines) {
+        json item = {{"rule", line.rule},
+                     {"points", json::parse(centipoints_text(line.points))},
+                     {"detail", line.detail}};
+        if (!line.group.empty()) {
+            item["group"] = line.group;
+        }
+        if (line.events > 0) {
+            item["events"] = line.events;
+        }
+        rules.push_back(item);
+    }
+    json out = {{"model", header.model_name},
+                {"version", header.model_version},
+                {"score", json::parse(centipoints_text(score))},
+                {"ignored_events", header.ignored},
+                {"rules", rules}};
+    return out.dump();
+}
+
+}  // namespace leadscore::core

@@ -1,0 +1,44 @@
+#include "json_check.hpp"
+
+#include "quote.hpp"
+
+namespace leadscore::core {
+
+const char* json_type_name(const nlohmann::json& value) {
+    using value_t = nlohmann::json::value_t;
+    switch (value.type()) {
+        case value_t::null:
+            return "null";
+        case value_t::boolean:
+            return "a boolean";
+        case value_t::string:
+            return "a string";
+        case value_t::array:
+            return "an array";
+        case value_t::object:
+            return "an object";
+        default:
+            return "a number";
+    }
+}
+
+std::string json_described(const nlohmann::json& value) {
+    if (value.is_null()) {
+        return "null";
+    }
+    return std::string(json_type_name(value)) + " " +
+           quote_for_message(value.is_string() ? value.get_ref<const std::string&>()
+                                               : value.dump());
+}
+
+void JsonChecker::fail(const std::string& path, const std::string& problem, const std::string& hint,
+                       const char* state) const {
+    throw Error(state, "invalid " + document_ + " at " + path + ": " + problem, hint);
+}
+
+void JsonChecker::wrong_type(const std::string& path, const nlohmann::json& value,
+                             const std::string& expected, const std::string& hint) const {
+    fail(path, "expected " + expected + ", got " + json_described(value), hint);
+}
+
+}  // namespace leadscore::core

@@ -1,0 +1,182 @@
+// The aggregates leadscore.engagement_score and leadscore.explain_engagement:
+// transition, combine, serialise and deserialise functions over the core's
+// fixed-size state, and the two final functions.
+#include "guard.hpp"
+#include "jsonb_text.hpp"
+#include "model_cache.hpp"
+#include "text_datum.hpp"
+
+#include <cstring>
+
+extern "C" {
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+}
+
+#include "core/engagement.hpp"
+
+namespace core = leadscore::core;
+namespace pg = leadscore::pg;
+
+namespace {
+
+// The aggregate's internal state: the model (valid for the transaction) and
+// the core's block, which is all that travels between workers.
+struct EngagementAggState {
+    const pg::LoadedModel* model;
+    std::size_t size;
+    alignas(8) char block[FLEXIBLE_ARRAY_MEMBER];
+};
+
+EngagementAggState* new_state(MemoryContext context, const pg::LoadedModel& model) {
+    const std::size_t size = core::engagement_state_size(model.model.engagement);
+    auto* state = static_cast<EngagementAggState*>(
+        MemoryContextAllocZero(context, offsetof(EngagementAggState, block) + size));
+    state->model = &model;
+    state->size = size;
+    return state;
+}
+
+MemoryContext aggregate_context(FunctionCallInfo fcinfo, const char* function) {
+    MemoryContext context;
+    if (!AggCheckCallContext(fcinfo, &context)) {
+        ereport(ERROR,
+                (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                 errmsg("%s called in non-aggregate context", function),
+                 errhint("Call leadscore.engagement_score or leadscore.explain_engagement.")));
+    }
+    return context;
+}
+
+core::Micros as_of_arg(FunctionCallInfo fcinfo) {
+    if (PG_ARGISNULL(4)) {
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                        errmsg("engagement_score needs as_of, got NULL"),
+                        errhint("Pass the time to score at, e.g. now().")));
+    }
+    const TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(4);
+    if (TIMESTAMP_NOT_FINITE(as_of)) {
+        ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+                        errmsg("engagement_score needs a finite as_of, got %s",
+                               TIMESTAMP_IS_NOBEGIN(as_of) ? "-infinity" : "infinity"),
+                        errhint("Pass the time to score at, e.g. now().")));
+    }
+    return as_of;
+}
+
+}  // namespace
+
+// (state, model, event_type, occurred_at, as_of)
+LEADSCORE_FUNCTION(engagement_transition) {
+    MemoryContext context = aggregate_context(fcinfo, "leadscore._engagement_transition");
+    auto* state =
+        PG_ARGISNULL(0) ? nullptr : reinterpret_cast<EngagementAggState*>(PG_GETARG_POINTER(0));
+    const std::string_view model_name = pg::model_name_arg(fcinfo, 1);
+    const core::Micros as_of = as_of_arg(fcinfo);
+    if (state == nullptr) {
+        const pg::LoadedModel& model = pg::current_model(fcinfo->flinfo, model_name);
+        state = new_state(context, model);
+        core::init_engagement_state(state->block, model.model.engagement, model.name, model.version,
+                                    as_of);
+    } else {
+        const auto& header = *reinterpret_cast<const core::EngagementStateHeader*>(state->block);
+        if (model_name != header.model_name) {
+            char quoted[160];
+            pg::quote_into(quoted, model_name);
+            ereport(ERROR,
+                    (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                     errmsg("engagement_score got model %s after model \"%s\" in the same group",
+                            quoted, header.model_name),
+                     errhint("Score each group with one model.")));
+        }
+        if (as_of != header.as_of) {
+            ereport(ERROR,
+                    (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                     errmsg("engagement_score needs the same as_of for every row of a group"),
+                     errhint("Pass one value, e.g. now() or a constant, as as_of.")));
+        }
+    }
+    if (PG_ARGISNULL(2) || PG_ARGISNULL(3)) {
+        core::add_ignored(state->block);
+    } else {
+        core::add_event(state->block, state->model->model.engagement, pg::text_arg(fcinfo, 2),
+                        PG_GETARG_TIMESTAMPTZ(3));
+    }
+    PG_RETURN_POINTER(state);
+}
+
+LEADSCORE_FUNCTION(engagement_combine) {
+    MemoryContext context = aggregate_context(fcinfo, "leadscore._engagement_combine");
+    auto* into =
+        PG_ARGISNULL(0) ? nullptr : reinterpret_cast<EngagementAggState*>(PG_GETARG_POINTER(0));
+    auto* from =
+        PG_ARGISNULL(1) ? nullptr : reinterpret_cast<EngagementAggState*>(PG_GETARG_POINTER(1));
+    if (from == nullptr) {
+        PG_RETURN_POINTER(into);
+    }
+    if (into == nullptr) {
+        into = new_state(context, *from->model);
+        std::memcpy(into->block, from->block, from->size);
+        PG_RETURN_POINTER(into);
+    }
+    core::merge_engagement_states(into->block, from->block);
+    PG_RETURN_POINTER(into);
+}
+
+LEADSCORE_FUNCTION(engagement_serialize) {
+    const auto* state = reinterpret_cast<EngagementAggState*>(PG_GETARG_POINTER(0));
+    bytea* bytes = static_cast<bytea*>(palloc(VARHDRSZ + state->size));
+    SET_VARSIZE(bytes, VARHDRSZ + state->size);
+    std::memcpy(VARDATA(bytes), state->block, state->size);
+    PG_RETURN_BYTEA_P(bytes);
+}
+
+LEADSCORE_FUNCTION(engagement_deserialize) {
+    const bytea* bytes = PG_GETARG_BYTEA_PP(0);
+    const std::size_t length = VARSIZE_ANY_EXHDR(bytes);
+    const core::EngagementStateHeader header = core::check_state_header(VARDATA_ANY(bytes), length);
+    const pg::LoadedModel& model = pg::model_version(header.model_name, header.model_version);
+    EngagementAggState* state = new_state(CurrentMemoryContext, model);
+    if (state->size != length) {
+        ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+                        errmsg("invalid engagement_score state: %zu bytes, scoring model \"%s\" "
+                               "version %u needs %zu",
+                               length, header.model_name, header.model_version, state->size),
+                        errhint("States come from leadscore's own serialisation function; do "
+                                "not build them by hand.")));
+    }
+    std::memcpy(state->block, VARDATA_ANY(bytes), length);
+    core::check_state_against_model(state->block, model.model.engagement);
+    PG_RETURN_POINTER(state);
+}
+
+LEADSCORE_FUNCTION(engagement_final) {
+    if (PG_ARGISNULL(0)) {
+        PG_RETURN_NULL();
+    }
+    const auto* state = reinterpret_cast<EngagementAggState*>(PG_GETARG_POINTER(0));
+    const core::Centipoints score =
+        core::engagement_score(state->model->model.engagement, state->block);
+#if PG_VERSION_NUM >= 140000
+    PG_RETURN_NUMERIC(int64_div_fast_to_numeric(score, 2));
+#else
+    char digits[32];
+    snprintf(digits, sizeof digits, "%.2f", static_cast<double>(score) / 100);
+    return DirectFunctionCall3(numeric_in, CStringGetDatum(digits), ObjectIdGetDatum(InvalidOid),
+                               Int32GetDatum(-1));
+#endif
+}
+
+LEADSCORE_FUNCTION(engagement_explain_final) {
+    if (PG_ARGISNULL(0)) {
+        PG_RETURN_NULL();
+    }
+    const auto* state = reinterpret_cast<EngagementAggState*>(PG_GETARG_POINTER(0));
+    const char* explanation;
+    {
+        const std::string json =
+            core::explanation_json(state->model->model.engagement, state->block);
+        explanation = pg::copy_to_palloc(json);
+    }
+    return pg::jsonb_datum(explanation);
+}

@@ -1,0 +1,62 @@
+// Support for leadscore.define_model: validation in the core, the built-in
+// default model, and the trigger that tells every backend the models changed.
+#include "guard.hpp"
+#include "jsonb_text.hpp"
+#include "model_cache.hpp"
+#include "text_datum.hpp"
+
+extern "C" {
+#include "commands/trigger.h"
+#include "utils/inval.h"
+}
+
+#include "core/scoring_model.hpp"
+
+namespace core = leadscore::core;
+namespace pg = leadscore::pg;
+
+// leadscore._check_model(name, definition) -> jsonb: the definition validated
+// and normalised (every default written out), or an ERROR naming the JSON path.
+LEADSCORE_FUNCTION(check_model) {
+    const std::string_view name = pg::model_name_arg(fcinfo, 0);
+    if (PG_ARGISNULL(1)) {
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                        errmsg("the definition of a scoring model must not be NULL"),
+                        errhint("Pass a JSON object, e.g. '{\"engagement\": {\"events\": "
+                                "{\"pricing_view\": 15}}}'.")));
+    }
+    const char* definition = pg::jsonb_arg_text(fcinfo, 1);
+    const char* normalised;
+    {
+        core::check_model_name(name);
+        const std::string text = core::model_json(core::parse_model(definition, name));
+        normalised = pg::copy_to_palloc(text);
+    }
+    return pg::jsonb_datum(normalised);
+}
+
+// leadscore._builtin_default_model() -> jsonb: the seeds' model, installed as
+// "default" version 1.
+LEADSCORE_FUNCTION(builtin_default_model) {
+    static_cast<void>(fcinfo);
+    const char* normalised;
+    {
+        const std::string text =
+            core::model_json(core::parse_model(core::default_model_json(), "default"));
+        normalised = pg::copy_to_palloc(text);
+    }
+    return pg::jsonb_datum(normalised);
+}
+
+// Statement trigger on leadscore.scoring_models: any change invalidates the
+// table's relcache entry, in this backend at the next command and in the
+// others at commit, and the model caches listen for that.
+LEADSCORE_FUNCTION(models_changed) {
+    if (!CALLED_AS_TRIGGER(fcinfo)) {
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("leadscore._models_changed() must be called as a trigger")));
+    }
+    auto* trigger_data = reinterpret_cast<TriggerData*>(fcinfo->context);
+    CacheInvalidateRelcacheByRelid(RelationGetRelid(trigger_data->tg_relation));
+    return PointerGetDatum(nullptr);
+}

@@ -1,0 +1,266 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <random>
+
+#include "core/duration.hpp"
+#include "core/engagement.hpp"
+#include "core/error.hpp"
+
+namespace leadscore::core {
+namespace {
+
+constexpr Micros kDay = kMicrosPerDay;
+constexpr Micros kAsOf = 1000 * kDay;
+
+struct Event {
+    std::string type;
+    Micros at;
+};
+
+// A state block for `model`, as the glue would allocate it.
+class State {
+  public:
+    State(const ScoringModel& model, Micros as_of = kAsOf)
+        : model_(model), bytes_(engagement_state_size(model.engagement) / 8 + 1) {
+        init_engagement_state(data(), model.engagement, "m", 1, as_of);
+    }
+    void* data() { return bytes_.data(); }
+    const void* data() const { return bytes_.data(); }
+    std::size_t size() const { return engagement_state_size(model_.engagement); }
+    void add(const Event& event) { add_event(data(), model_.engagement, event.type, event.at); }
+    Centipoints score() const { return engagement_score(model_.engagement, data()); }
+
+  private:
+    const ScoringModel& model_;
+    std::vector<std::uint64_t> bytes_;  // 8-byte aligned
+};
+
+Centipoints sum_of(const std::vector<EngagementLine>& lines) {
+    Centipoints sum = 0;
+    for (const EngagementLine& line : lines) {
+        sum += line.points;
+    }
+    return sum;
+}
+
+const char* kRichModel = R"({
+  "engagement": {
+    "cap": 150, "floor": -20,
+    "decay": {"percent": 25, "every": "30 days"},
+    "groups": {
+      "email": {"cap": 20, "floor": 0, "decay": {"half_life": "14 days"}},
+      "web": {"cap": 60, "decay": {"half_life": "30 days"}}
+    },
+    "events": {
+      "email_open": {"points": 2, "group": "email"},
+      "email_click": {"points": 5, "group": "email"},
+      "unsubscribe": {"points": -25, "group": "email"},
+      "site_visit": {"points": 1, "group": "web", "cap": 10},
+      "pricing_view": {"points": 15, "group": "web"},
+      "webinar_attended": 25
+    },
+    "frequency": [
+      {"name": "repeat_visits", "events": ["site_visit"], "at_least": 3, "within": "30 days", "points": 15, "group": "web"},
+      {"name": "opened_3_emails", "events": ["email_open"], "at_least": 3, "points": 5}
+    ],
+    "inactivity": {"after": "30 days", "points": -10}
+  }
+})";
+
+TEST(Engagement, SeedPointsWithoutDecay) {
+    const ScoringModel model = parse_model(default_model_json(), "default");
+    State state(model);
+    for (const char* type : {"pricing_view", "demo_view", "webinar_attended", "email_click"}) {
+        state.add({type, kAsOf - kDay});
+    }
+    EXPECT_EQ(state.score(), 1500 + 2000 + 2500 + 500);
+}
+
+TEST(Engagement, EventsAfterAsOfAndUnknownTypesAreIgnored) {
+    const ScoringModel model = parse_model(default_model_json(), "default");
+    State state(model);
+    state.add({"pricing_view", kAsOf + 1});
+    state.add({"tweet", kAsOf - kDay});
+    state.add({"pricing_view", kAsOf});
+    EXPECT_EQ(state.score(), 1500);
+    EXPECT_EQ(reinterpret_cast<const EngagementStateHeader*>(state.data())->ignored, 2u);
+}
+
+TEST(Engagement, UnknownTypesCanBeErrors) {
+    const ScoringModel model =
+        parse_model(R"({"engagement": {"unknown_events": "error", "events": {"a": 1}}})", "m");
+    State state(model);
+    try {
+        state.add({"tweet", 0});
+        FAIL() << "no error";
+    } catch (const Error& error) {
+        EXPECT_STREQ(error.sqlstate(), "22023");
+        EXPECT_STREQ(error.what(), "event type \"tweet\" is not in scoring model \"m\"");
+    }
+}
+
+TEST(Engagement, HalfLifeAndLinearDecay) {
+    const ScoringModel model = parse_model(kRichModel, "m");
+    State state(model);
+    state.add({"pricing_view", kAsOf - 30 * kDay});      // 15 -> 7.5
+    state.add({"webinar_attended", kAsOf - 61 * kDay});  // 25, two periods: 50% -> 12.5
+    // ... and the last activity is 30 days old: the inactivity penalty too.
+    EXPECT_EQ(state.score(), 750 + 1250 - 1000);
+}
+
+TEST(Engagement, CapsFloorsFrequencyAndInactivity) {
+    const ScoringModel model = parse_model(kRichModel, "m");
+    State visits(model);
+    for (int i = 0; i < 40; ++i) {
+        visits.add({"site_visit", kAsOf});  // 40 points, type cap 10
+    }
+    EXPECT_EQ(visits.score(), 1000 + 1500);  // plus repeat_visits
+
+    State unsubscribed(model);
+    unsubscribed.add({"unsubscribe", kAsOf});  // -25, email floor 0
+    unsubscribed.add({"email_open", kAsOf});
+    EXPECT_EQ(unsubscribed.score(), 0);
+
+    State idle(model);
+    idle.add({"site_visit", kAsOf - 31 * kDay});  // 1 point, decayed; inactive
+    const std::vector<EngagementLine> lines = explain_engagement(model.engagement, idle.data());
+    EXPECT_EQ(lines.back().rule, "inactivity");
+    EXPECT_EQ(idle.score(), 49 - 1000);  // 1 * 2^(-31/30) = 0.4891 -> 0.49
+
+    State old_visits(model);
+    for (int i = 0; i < 3; ++i) {
+        old_visits.add({"site_visit", kAsOf - 31 * kDay});  // outside repeat_visits' 30 days
+    }
+    for (const EngagementLine& line : explain_engagement(model.engagement, old_visits.data())) {
+        EXPECT_NE(line.rule, "frequency:repeat_visits");
+    }
+
+    State nothing(model);
+    EXPECT_EQ(nothing.score(), -1000);
+}
+
+TEST(Engagement, TotalBoundsApply) {
+    const ScoringModel model = parse_model(kRichModel, "m");
+    State state(model);
+    for (int i = 0; i < 10; ++i) {
+        state.add({"webinar_attended", kAsOf});
+    }
+    EXPECT_EQ(state.score(), 15000);
+    const std::vector<EngagementLine> lines = explain_engagement(model.engagement, state.data());
+    EXPECT_EQ(lines.back().rule, "engagement");
+    EXPECT_EQ(lines.back().points, -10000);
+}
+
+// The property the aggregate relies on: any order, any split into partial
+// states merged in any order, gives the same state and score, and the
+// explanation adds up to the score.
+TEST(Engagement, OrderAndSplitIndependentAndExplanationsAddUp) {
+    const ScoringModel model = parse_model(kRichModel, "m");
+    const std::vector<std::string> types = {"email_open",  "email_click",  "unsubscribe",
+                                            "site_visit",  "pricing_view", "webinar_attended",
+                                            "not_in_model"};
+    std::mt19937_64 random(42);
+    for (int round = 0; round < 200; ++round) {
+        std::vector<Event> events(random() % 60);
+        for (Event& event : events) {
+            event.type = types[random() % types.size()];
+            event.at = kAsOf - static_cast<Micros>(random() % (200 * kDay)) + 5 * kDay;
+        }
+        State serial(model);
+        for (const Event& event : events) {
+            serial.add(event);
+        }
+        std::shuffle(events.begin(), events.end(), random);
+        const std::size_t parts = 1 + random() % 4;
+        std::vector<State> partial;
+        for (std::size_t p = 0; p < parts; ++p) {
+            partial.emplace_back(model);
+        }
+        for (const Event& event : events) {
+            partial[random() % parts].add(event);
+        }
+        for (std::size_t p = 1; p < parts; ++p) {
+            merge_engagement_states(partial[0].data(), partial[p].data());
+        }
+        ASSERT_EQ(std::memcmp(serial.data(), partial[0].data(), serial.size()), 0) << round;
+        EXPECT_EQ(sum_of(explain_engagement(model.engagement, serial.data())), serial.score());
+        EXPECT_NO_THROW(check_state_against_model(serial.data(), model.engagement));
+    }
+}
+
+TEST(Engagement, StateSizeDependsOnTheModelOnly) {
+    const ScoringModel model = parse_model(kRichModel, "m");
+    EXPECT_EQ(engagement_state_size(model.engagement),
+              sizeof(EngagementStateHeader) + 6 * 16 + 2 * 8);
+}
+
+TEST(Engagement, MergingDifferentModelsOrAsOfIsAnError) {
+    const ScoringModel model = parse_model(kRichModel, "m");
+    State a(model);
+    State b(model, kAsOf + 1);
+    EXPECT_THROW(merge_engagement_states(a.data(), b.data()), Error);
+    State c(model);
+    reinterpret_cast<EngagementStateHeader*>(c.data())->model_version = 2;
+    EXPECT_THROW(merge_engagement_states(a.data(), c.data()), Error);
+}
+
+TEST(Engagement, CorruptedStatesAreRefused) {
+    const ScoringModel model = parse_model(kRichModel, "m");
+    State good(model);
+    good.add({"pricing_view", kAsOf - kDay});
+    good.add({"site_visit", kAsOf - kDay});
+    const auto refused = [&](auto corrupt) {
+        std::vector<std::uint64_t> copy(good.size() / 8 + 1);
+        std::memcpy(copy.data(), good.data(), good.size());
+        std::size_t length = good.size();
+        corrupt(reinterpret_cast<char*>(copy.data()), length);
+        try {
+            check_state_header(copy.data(), length);
+            check_state_against_model(copy.data(), model.engagement);
+        } catch (const Error& error) {
+            EXPECT_STREQ(error.sqlstate(), "22P03");
+            return true;
+        }
+        return false;
+    };
+    EXPECT_FALSE(refused([](char*, std::size_t&) {}));
+    EXPECT_TRUE(refused([](char*, std::size_t& length) { length = 3; }));
+    EXPECT_TRUE(refused([](char*, std::size_t& length) { length -= 8; }));
+    EXPECT_TRUE(refused([](char* bytes, std::size_t&) { bytes[0] ^= 1; }));
+    EXPECT_TRUE(refused([](char* bytes, std::size_t&) {
+        std::memset(bytes + offsetof(EngagementStateHeader, model_name), 'x',
+                    kMaxModelNameLength + 1);
+    }));
+    const auto at = [](char* bytes) { return EngagementState(bytes); };
+    EXPECT_TRUE(refused([&](char* bytes, std::size_t&) { at(bytes).decayed()[3] = INT64_MAX; }));
+    EXPECT_TRUE(refused([&](char* bytes, std::size_t&) { at(bytes).frequency()[0] = 99; }));
+    EXPECT_TRUE(refused(
+        [&](char* bytes, std::size_t&) { at(bytes).header().last_activity = kNoActivity; }));
+    EXPECT_TRUE(
+        refused([&](char* bytes, std::size_t&) { at(bytes).header().last_activity = kAsOf + 1; }));
+    EXPECT_TRUE(refused([&](char* bytes, std::size_t&) { at(bytes).header().event_count = 5; }));
+}
+
+TEST(Engagement, OverflowIsAnErrorNotAWrap) {
+    const ScoringModel model = parse_model(R"({"engagement": {"events": {"a": 1000000}}})", "m");
+    State state(model);
+    EXPECT_THROW(
+        {
+            for (int i = 0; i < 10000000; ++i) {  // 10^12 millionths each
+                state.add({"a", kAsOf});
+            }
+        },
+        Error);
+}
+
+TEST(Engagement, CentipointsText) {
+    EXPECT_EQ(centipoints_text(1250), "12.5");
+    EXPECT_EQ(centipoints_text(-5), "-0.05");
+    EXPECT_EQ(centipoints_text(700), "7");
+    EXPECT_EQ(centipoints_text(-1234), "-12.34");
+}
+
+}  // namespace
+}  // namespace leadscore::core
