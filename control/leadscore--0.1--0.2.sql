@@ -88,7 +88,7 @@ BEGIN
     IF found IS NULL THEN
         RAISE EXCEPTION USING
             ERRCODE = 'undefined_object',
-            MESSAGE = format('scoring model %L%s does not exist', name,
+            MESSAGE = format('scoring model %s%s does not exist', to_json(name),
                              CASE WHEN version IS NULL THEN '' ELSE ' version ' || version END),
             HINT = 'Defined models: ' || coalesce((SELECT string_agg(DISTINCT m.name, ', ' ORDER BY m.name)
                                                    FROM @extschema@.scoring_models AS m), 'none') || '.';
@@ -205,3 +205,24 @@ CREATE AGGREGATE @extschema@.explain_engagement(model text, event_type text, occ
 );
 COMMENT ON AGGREGATE @extschema@.explain_engagement(text, text, timestamptz, timestamptz) IS
     'engagement_score rule by rule, as JSON: points per event type after decay and caps, frequency rules, inactivity, bounds; the points add up to the score';
+
+-- For tests and debugging: the serialised state a parallel worker would send,
+-- and the deserialisation function's checks applied to any bytes.
+CREATE AGGREGATE @extschema@._engagement_state(model text, event_type text, occurred_at timestamptz,
+                                               as_of timestamptz) (
+    SFUNC = @extschema@._engagement_transition,
+    STYPE = internal,
+    FINALFUNC = @extschema@._engagement_serialize,
+    FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = @extschema@._engagement_combine,
+    SERIALFUNC = @extschema@._engagement_serialize,
+    DESERIALFUNC = @extschema@._engagement_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@._engagement_state(text, text, timestamptz, timestamptz) IS
+    'internal: engagement_score''s state as the bytes parallel workers exchange';
+CREATE FUNCTION @extschema@._explain_engagement_state(state bytea)
+    RETURNS jsonb AS 'MODULE_PATHNAME', 'explain_engagement_state'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._explain_engagement_state(bytea) IS
+    'internal: checks serialised engagement_score state bytes as the deserialisation function does, and explains them';

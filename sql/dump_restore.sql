@@ -6,6 +6,8 @@ SELECT leadscore.attach('dumped_contacts', '{"stage_column": "lifecyclestage", "
 INSERT INTO dumped_contacts VALUES (1, 'lead'), (2, 'lead');
 UPDATE dumped_contacts SET lifecyclestage = 'mql' WHERE id = 1;
 SELECT max(id) AS last_history_id FROM leadscore.stage_history \gset
+SELECT leadscore.define_model('dumped', '{"engagement": {"events": {"demo_view": 30}}}');
+SELECT leadscore.define_model('dumped', '{"engagement": {"events": {"demo_view": 35}}}');
 
 \! pg_dump --format=custom --file=results/dump_restore.dump contrib_regression
 CREATE DATABASE leadscore_restored;
@@ -21,6 +23,11 @@ UPDATE dumped_contacts SET lifecyclestage = 'marketingqualifiedlead' WHERE id = 
 SELECT id, lifecyclestage, mql_at IS NOT NULL AS stamped FROM dumped_contacts WHERE id = 2;
 SELECT id > :last_history_id AS identity_continues, lead_key, from_stage, to_stage
 FROM leadscore.stage_history WHERE target = 'dumped_contacts'::regclass ORDER BY id DESC LIMIT 1;
+
+-- Models come back, every version; the built-in default is there once.
+SELECT name, version, is_current FROM leadscore.models ORDER BY name, version;
+SELECT leadscore.engagement_score('dumped', 'demo_view', now(), now()) AS restored_model_scores;
+SELECT leadscore.define_model('dumped', '{"engagement": {"events": {"demo_view": 40}}}') AS next_version;
 
 \c contrib_regression
 DROP DATABASE leadscore_restored;

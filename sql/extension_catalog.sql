@@ -21,7 +21,9 @@ ORDER BY 1;
 -- Every function lives in leadscore and none is SECURITY DEFINER. The stage
 -- functions are IMMUTABLE PARALLEL SAFE; listed here are the exceptions: the
 -- triggers and the functions that run DDL are VOLATILE and PARALLEL UNSAFE,
--- _attachment_config reads the catalogs (STABLE).
+-- _attachment_config reads the catalogs, the scoring functions and
+-- aggregates read leadscore.scoring_models (STABLE, PARALLEL SAFE);
+-- define_model writes it (VOLATILE, PARALLEL UNSAFE).
 SELECT p.oid::regprocedure AS function, p.provolatile, p.proparallel, p.prosecdef
 FROM pg_proc AS p
 JOIN pg_depend AS d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'

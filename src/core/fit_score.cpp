@@ -37,6 +37,14 @@ const char* kind_name(Attribute::Kind kind) {
 
 [[noreturn]] void wrong_attribute(const FitRule& rule, const Attribute& value,
                                   const char* expected) {
+    if (value.kind == Attribute::Kind::Number && std::string_view(expected) == "a number") {
+        // A JSON number that is not a double: beyond its range.
+        throw Error(sqlstate::kInvalidParameterValue,
+                    "attribute " + quote_for_message(rule.attribute) + " read by fit rule " +
+                        quote_for_message(rule.name) + ": the number " +
+                        quote_for_message(value.text, 24) + " is out of range",
+                    "Numbers are compared as double precision (up to about 1e308).");
+    }
     std::string got = kind_name(value.kind);
     if (value.kind == Attribute::Kind::String || value.kind == Attribute::Kind::Number) {
         got += " " + quote_for_message(value.text);
@@ -89,9 +97,24 @@ bool matches(const FitValue& wanted, const Attribute& value) {
 }
 
 std::string number_text(double number) {
+    if (number == std::floor(number) && std::fabs(number) < 1e15) {
+        return std::to_string(static_cast<long long>(number));
+    }
     char buffer[32];
     const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, number);
     return error == std::errc() ? std::string(buffer, end) : "?";
+}
+
+// A scalar attribute as it appears in explanations.
+std::string scalar_text(const Attribute& value) {
+    switch (value.kind) {
+        case Attribute::Kind::String:
+            return quote_for_message(value.text);
+        case Attribute::Kind::Boolean:
+            return value.boolean ? "true" : "false";
+        default:
+            return std::string(value.text);
+    }
 }
 
 // Collects explanation lines; the scorer runs with `Silent` for fit_score,
@@ -166,7 +189,7 @@ RuleResult score_rule(const ScoringModel& model, const FitRule& rule, const Attr
                 result.detail = value.kind == Attribute::Kind::Array
                                     ? std::to_string(matched) + " of " + std::to_string(count) +
                                           " values of " + rule.attribute + " match"
-                                    : rule.attribute + " " + quote_for_message(value.text) +
+                                    : rule.attribute + " " + scalar_text(value) +
                                           (matched ? " matches" : " does not match");
             }
             break;

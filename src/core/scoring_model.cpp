@@ -558,7 +558,10 @@ Threshold ModelReader::read_threshold(const json& value, const std::string& path
         out.score = centipoints(value, path);
         return out;
     }
-    object_at(value, path, R"(80, or {"fit": 20, "engagement": 40})");
+    if (!value.is_object()) {
+        check_.wrong_type(path, value, "a number or an object",
+                          R"(Example: 80, or {"fit": 20, "engagement": 40})");
+    }
     only_keys(value, path, {"score", "fit", "engagement"});
     if (value.contains("score")) {
         out.score = centipoints(value["score"], path + ".score");
@@ -705,6 +708,14 @@ json whole_bounds_json(const Bounds& bounds, json object) {
     return object;
 }
 
+// Whole numbers without a ".0", so that 500 reads back as written.
+json number_json(double number) {
+    if (number == std::floor(number) && std::fabs(number) < 9e15) {
+        return static_cast<std::int64_t>(number);
+    }
+    return number;
+}
+
 json fit_value_json(const FitValue& value) {
     switch (value.kind) {
         case FitValue::Kind::String:
@@ -712,7 +723,7 @@ json fit_value_json(const FitValue& value) {
         case FitValue::Kind::Boolean:
             return value.boolean;
         default:
-            return value.number;
+            return number_json(value.number);
     }
 }
 
@@ -721,7 +732,8 @@ json decay_json(const Decay& decay) {
         case Decay::Kind::HalfLife:
             return {{"half_life", format_duration(decay.half_life)}};
         case Decay::Kind::Linear:
-            return {{"percent", decay.percent}, {"every", format_duration(decay.period)}};
+            return {{"percent", number_json(decay.percent)},
+                    {"every", format_duration(decay.period)}};
         default:
             return nullptr;
     }
@@ -853,10 +865,10 @@ std::string model_json(const ScoringModel& model) {
                 for (const FitRange& range : rule.ranges) {
                     json r = {{"points", range.points}};
                     if (range.min) {
-                        r["min"] = *range.min;
+                        r["min"] = number_json(*range.min);
                     }
                     if (range.max) {
-                        r["max"] = *range.max;
+                        r["max"] = number_json(*range.max);
                     }
                     ranges.push_back(r);
                 }

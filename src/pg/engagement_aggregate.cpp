@@ -131,8 +131,10 @@ LEADSCORE_FUNCTION(engagement_serialize) {
     PG_RETURN_BYTEA_P(bytes);
 }
 
-LEADSCORE_FUNCTION(engagement_deserialize) {
-    const bytea* bytes = PG_GETARG_BYTEA_PP(0);
+namespace {
+
+// A state from bytes, every byte checked against its model.
+EngagementAggState* state_from_bytes(const bytea* bytes) {
     const std::size_t length = VARSIZE_ANY_EXHDR(bytes);
     const core::EngagementStateHeader header = core::check_state_header(VARDATA_ANY(bytes), length);
     const pg::LoadedModel& model = pg::model_version(header.model_name, header.model_version);
@@ -147,7 +149,30 @@ LEADSCORE_FUNCTION(engagement_deserialize) {
     }
     std::memcpy(state->block, VARDATA_ANY(bytes), length);
     core::check_state_against_model(state->block, model.model.engagement);
-    PG_RETURN_POINTER(state);
+    return state;
+}
+
+Datum explanation_datum(const EngagementAggState* state) {
+    const char* explanation;
+    {
+        const std::string json =
+            core::explanation_json(state->model->model.engagement, state->block);
+        explanation = pg::copy_to_palloc(json);
+    }
+    return pg::jsonb_datum(explanation);
+}
+
+}  // namespace
+
+LEADSCORE_FUNCTION(engagement_deserialize) {
+    PG_RETURN_POINTER(state_from_bytes(PG_GETARG_BYTEA_PP(0)));
+}
+
+// leadscore._explain_engagement_state(bytea): a serialised state (from
+// leadscore._engagement_state) checked as the deserialisation function
+// checks it, and explained.
+LEADSCORE_FUNCTION(explain_engagement_state) {
+    return explanation_datum(state_from_bytes(PG_GETARG_BYTEA_PP(0)));
 }
 
 LEADSCORE_FUNCTION(engagement_final) {

@@ -20,6 +20,20 @@ namespace {
 
 // Engagement as numeric -> centipoints (rounded to 0.01).
 core::Centipoints centipoints_arg(FunctionCallInfo fcinfo, int n) {
+    Numeric engagement = PG_GETARG_NUMERIC(n);
+#if PG_VERSION_NUM >= 140000
+    const bool finite = !numeric_is_nan(engagement) && !numeric_is_inf(engagement);
+#else
+    const bool finite = !numeric_is_nan(engagement);
+#endif
+    if (!finite) {
+        ereport(
+            ERROR,
+            (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+             errmsg("engagement must be a finite number, got %s",
+                    DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(engagement)))),
+             errhint("Pass an engagement score, e.g. from leadscore.engagement_score.")));
+    }
     Datum hundredfold = DirectFunctionCall2(numeric_mul, PG_GETARG_DATUM(n),
                                             DirectFunctionCall1(int4_numeric, Int32GetDatum(100)));
     Datum rounded = DirectFunctionCall2(numeric_round, hundredfold, Int32GetDatum(0));
