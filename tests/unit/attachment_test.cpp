@@ -75,7 +75,7 @@ TEST(Attachment, ErrorsNameThePathAndTheValue) {
               "invalid leadscore.attach config at labels.x: \"hot\" is not a lifecycle stage");
     EXPECT_EQ(
         error_of(R"({"stage_column": "lifecyclestage", "reasons": ["a", null]})"),
-        "invalid leadscore.attach config at reasons[1]: expected a string, got null \"null\"");
+        "invalid leadscore.attach config at reasons[1]: expected a string, got null");
     EXPECT_EQ(error_of(R"({"stage_column": "lifecyclestage", "labels": {"  ": "mql"}})"),
               "invalid leadscore.attach config at labels.  : the CRM label \"  \" is empty or "
               "longer than 64 characters");
