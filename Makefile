@@ -27,7 +27,9 @@ ISOLATION_OPTS = --load-extension=leadscore --encoding=UTF8
 # -isystem makes the compiler treat PostgreSQL's headers as system headers, so
 # -Wall -Wextra speak only about our own code.
 PG_CPPFLAGS = -I$(srcdir)/src -isystem $(shell $(PG_CONFIG) --includedir-server)
-PG_CXXFLAGS = -std=c++17 -Wextra
+# -MMD -MP: each object records the headers it includes (in a .d file read
+# below), so that changing a header rebuilds every object that uses it.
+PG_CXXFLAGS = -std=c++17 -Wextra -MMD -MP
 ifeq ($(WERROR),1)
 PG_CXXFLAGS += -Werror
 endif
@@ -40,6 +42,12 @@ include $(PGXS)
 # header included anywhere under src/core/ is a compile error.
 CORE_CPPFLAGS = -I$(srcdir)/src -D_GNU_SOURCE
 $(CORE_OBJS) $(CORE_OBJS:.o=.bc): override CPPFLAGS := $(CORE_CPPFLAGS)
+
+EXTRA_CLEAN += $(OBJS:.o=.d)
+-include $(OBJS:.o=.d)
+# The bitcode (for JIT inlining) is compiled without the header tracking:
+# rebuilding it whenever its object is rebuilt keeps it as fresh.
+$(OBJS:.o=.bc): %.bc: %.o
 
 # clang's default dialect is older than ours.
 BITCODE_CXXFLAGS += -std=c++17

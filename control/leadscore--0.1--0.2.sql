@@ -36,6 +36,23 @@ GRANT SELECT ON @extschema@.scoring_models TO PUBLIC;
 INSERT INTO @extschema@.scoring_models (name, version, definition)
 VALUES ('default', 1, @extschema@._builtin_default_model());
 
+-- Rows written directly (not through define_model) are validated and
+-- normalised too, so every stored definition is one the functions can read.
+CREATE FUNCTION @extschema@._normalise_model_row()
+    RETURNS trigger LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    NEW.definition := @extschema@._check_model(NEW.name, NEW.definition);
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._normalise_model_row() IS
+    'internal: validates and normalises a definition written to leadscore.scoring_models';
+CREATE TRIGGER normalise_definition
+    BEFORE INSERT OR UPDATE OF name, definition ON @extschema@.scoring_models
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._normalise_model_row();
+
 CREATE FUNCTION @extschema@._models_changed()
     RETURNS trigger AS 'MODULE_PATHNAME', 'models_changed'
     LANGUAGE C;
@@ -226,3 +243,315 @@ CREATE FUNCTION @extschema@._explain_engagement_state(state bytea)
     LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._explain_engagement_state(bytea) IS
     'internal: checks serialised engagement_score state bytes as the deserialisation function does, and explains them';
+
+------------------------------------------------------------------------------
+-- Scores that move stages: attach accepts score_column, fit_column,
+-- engagement_column, model and sql_stage; the triggers then also fire when a
+-- score column changes.
+------------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION @extschema@.attach(target regclass, config jsonb)
+    RETURNS jsonb LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    normalised jsonb := @extschema@._attachment_config(target, config);
+    watched text[] := ARRAY[normalised ->> 'stage_column'];
+    score_key text;
+    changed text;
+    is_set text;
+BEGIN
+    FOREACH score_key IN ARRAY ARRAY['score_column', 'fit_column', 'engagement_column'] LOOP
+        IF normalised ->> score_key IS NOT NULL THEN
+            watched := watched || (normalised ->> score_key);
+        END IF;
+    END LOOP;
+    -- Triggers fire only when a watched column changes, so an UPDATE of other
+    -- columns costs no more than PostgreSQL's own per-row trigger floor.
+    -- The stage compares as text (any column type); scores compare as numbers.
+    SELECT string_agg(CASE WHEN c.n = 1 THEN format('(OLD.%1$I)::text IS DISTINCT FROM (NEW.%1$I)::text', c.name)
+                           ELSE format('OLD.%1$I IS DISTINCT FROM NEW.%1$I', c.name) END, ' OR ' ORDER BY c.n),
+           string_agg(format('NEW.%I IS NOT NULL', c.name), ' OR ' ORDER BY c.n)
+      INTO changed, is_set
+      FROM unnest(watched) WITH ORDINALITY AS c(name, n);
+    PERFORM @extschema@._drop_triggers(target);
+    -- The zz_ prefix makes these fire after the table's other BEFORE triggers
+    -- (PostgreSQL fires them in name order), so they see the final row. There
+    -- is deliberately no AFTER UPDATE trigger (see lifecycle_trigger.cpp).
+    EXECUTE format('CREATE TRIGGER zz_leadscore_before_insert BEFORE INSERT ON %s FOR EACH ROW '
+                   'WHEN (%s) EXECUTE FUNCTION @extschema@.lifecycle_trigger(%L)',
+                   target, is_set, normalised);
+    EXECUTE format('CREATE TRIGGER zz_leadscore_before_update BEFORE UPDATE OF %s ON %s FOR EACH ROW '
+                   'WHEN (%s) EXECUTE FUNCTION @extschema@.lifecycle_trigger(%L)',
+                   (SELECT string_agg(format('%I', c.name), ', ' ORDER BY c.n)
+                    FROM unnest(watched) WITH ORDINALITY AS c(name, n)),
+                   target, changed, normalised);
+    EXECUTE format('CREATE TRIGGER zz_leadscore_after_insert AFTER INSERT ON %s FOR EACH ROW '
+                   'WHEN (%s) EXECUTE FUNCTION @extschema@.lifecycle_trigger(%L)',
+                   target, format('NEW.%I IS NOT NULL', normalised ->> 'stage_column'), normalised);
+    INSERT INTO @extschema@.attachment_configs AS a (target, config)
+    VALUES (target, normalised)
+    ON CONFLICT ON CONSTRAINT attachment_configs_pkey
+    DO UPDATE SET config = excluded.config, attached_at = now(), attached_by = current_user;
+    RETURN normalised;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attach(regclass, jsonb) IS
+    'attaches leadscore to a CRM table: its INSERTs and UPDATEs are validated, stamped and recorded, and with score columns a crossed MQL or SQL threshold moves the lead forward; returns the normalised config; attaching again replaces the config';
+
+------------------------------------------------------------------------------
+-- Events tables: every insert rescores its leads at once; rescore() does the
+-- whole table (decay, caps and inactivity move with time: run it nightly).
+------------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.event_attachments (
+    events regclass PRIMARY KEY,
+    leads regclass NOT NULL REFERENCES @extschema@.attachment_configs (target) ON DELETE CASCADE,
+    config jsonb NOT NULL,
+    attached_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    attached_by name NOT NULL DEFAULT CURRENT_USER
+);
+COMMENT ON TABLE @extschema@.event_attachments IS
+    'events tables attached with leadscore.attach_events: whose leads they score, and how their columns map';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.event_attachments', '');
+
+-- The UPDATE that rescores `leads` from all its events tables at `as_of`:
+-- only the leads whose key is in `only_keys` (a query), or all of them.
+CREATE FUNCTION @extschema@._rescore_statement(leads regclass, only_keys text)
+    RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    config jsonb;
+    key text;
+    fit text;
+    engagement text;
+    event_rows text;
+    assignments text[] := '{}';
+    changed text[] := '{}';
+BEGIN
+    SELECT a.config INTO config FROM @extschema@.attachment_configs AS a WHERE a.target = leads;
+    IF config IS NULL OR config ->> 'model' IS NULL THEN
+        RAISE EXCEPTION 'table % is not attached with a scoring model', leads USING
+            ERRCODE = '55000',
+            HINT = 'Attach it with score columns: leadscore.attach(table, ''{"stage_column": ..., "score_column": "score"}'').';
+    END IF;
+    key := format('%I', config ->> 'key_column');
+    -- Fit: from the attributes when the config names them, else as stored.
+    IF config -> 'fit_attributes' <> '{}' THEN
+        SELECT format('@extschema@.fit_score(%L, pg_catalog.jsonb_build_object(%s))', config ->> 'model',
+                      string_agg(format('%L, l.%I', a.key, a.value), ', ' ORDER BY a.key))
+          INTO fit FROM jsonb_each_text(config -> 'fit_attributes') AS a;
+    ELSIF config ->> 'fit_column' IS NOT NULL THEN
+        fit := format('l.%I', config ->> 'fit_column');
+    END IF;
+    -- Engagement: the rows of every attached events table, aggregated per
+    -- lead; a lead without events gets what no events score (the inactivity
+    -- penalty).
+    SELECT string_agg(format('SELECT e.%I AS lead, e.%I::text AS type, e.%I AS at FROM %s AS e%s',
+                             x.config ->> 'lead_column', x.config ->> 'type_column', x.config ->> 'time_column',
+                             x.events,
+                             CASE WHEN only_keys IS NULL THEN ''
+                                  ELSE format(' WHERE e.%I IN (%s)', x.config ->> 'lead_column', only_keys) END),
+                      ' UNION ALL ')
+      INTO event_rows
+      FROM @extschema@.event_attachments AS x WHERE x.leads = _rescore_statement.leads;
+    IF event_rows IS NOT NULL THEN
+        engagement := format('coalesce(s.engagement, (SELECT @extschema@.engagement_score(%L, NULL, NULL, $1)))',
+                             config ->> 'model');
+        event_rows := format(' LEFT JOIN (SELECT ev.lead, @extschema@.engagement_score(%L, ev.type, ev.at, $1) AS engagement '
+                             'FROM (%s) AS ev GROUP BY ev.lead) AS s ON s.lead = l.%s',
+                             config ->> 'model', event_rows, key);
+    ELSIF config ->> 'engagement_column' IS NOT NULL THEN
+        engagement := format('l.%I', config ->> 'engagement_column');
+    END IF;
+    IF config ->> 'fit_column' IS NOT NULL AND config -> 'fit_attributes' <> '{}' THEN
+        assignments := assignments || format('%I = n.fit', config ->> 'fit_column');
+        changed := changed || format('l.%I IS DISTINCT FROM n.fit', config ->> 'fit_column');
+    END IF;
+    IF config ->> 'engagement_column' IS NOT NULL AND engagement IS NOT NULL AND event_rows IS NOT NULL THEN
+        assignments := assignments || format('%I = n.engagement', config ->> 'engagement_column');
+        changed := changed || format('l.%I IS DISTINCT FROM n.engagement', config ->> 'engagement_column');
+    END IF;
+    IF config ->> 'score_column' IS NOT NULL THEN
+        assignments := assignments || format('%I = coalesce(n.fit, 0) + coalesce(n.engagement, 0)', config ->> 'score_column');
+        changed := changed || format('l.%I IS DISTINCT FROM coalesce(n.fit, 0) + coalesce(n.engagement, 0)',
+                                     config ->> 'score_column');
+    END IF;
+    IF cardinality(assignments) = 0 THEN
+        RETURN NULL;  -- nothing this attachment can recompute
+    END IF;
+    -- One pass: compute per lead, then write only the rows whose scores change
+    -- (so unchanged leads get no new row version, no trigger, no history).
+    RETURN format('UPDATE %1$s AS l SET %2$s FROM (SELECT l.%3$s AS lead, %4$s AS fit, %5$s AS engagement '
+                  'FROM %1$s AS l%6$s%7$s) AS n WHERE l.%3$s = n.lead AND (%8$s)',
+                  leads, array_to_string(assignments, ', '), key, coalesce(fit, 'NULL::integer'),
+                  coalesce(engagement, 'NULL::numeric'), coalesce(event_rows, ''),
+                  CASE WHEN only_keys IS NULL THEN '' ELSE format(' WHERE l.%s IN (%s)', key, only_keys) END,
+                  array_to_string(changed, ' OR '));
+END
+$$;
+COMMENT ON FUNCTION @extschema@._rescore_statement(regclass, text) IS
+    'internal: the UPDATE that recomputes an attached table''s scores from its attributes and events';
+
+CREATE FUNCTION @extschema@.rescore(target regclass, as_of timestamptz DEFAULT pg_catalog.now())
+    RETURNS bigint LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    statement text;
+    updated bigint;
+BEGIN
+    IF target IS NULL THEN
+        RAISE EXCEPTION 'leadscore.rescore needs a table, got NULL'
+            USING ERRCODE = '22004', HINT = 'Example: SELECT leadscore.rescore(''crm.contacts'');';
+    END IF;
+    IF as_of IS NULL OR NOT isfinite(as_of) THEN
+        RAISE EXCEPTION 'leadscore.rescore needs a finite as_of, got %', coalesce(as_of::text, 'NULL')
+            USING ERRCODE = CASE WHEN as_of IS NULL THEN '22004' ELSE '22008' END,
+                  HINT = 'Score at a point in time, e.g. now() (the default).';
+    END IF;
+    statement := @extschema@._rescore_statement(target, NULL);
+    IF statement IS NULL THEN
+        RETURN 0;
+    END IF;
+    EXECUTE statement USING as_of;
+    GET DIAGNOSTICS updated = ROW_COUNT;
+    RETURN updated;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.rescore(regclass, timestamptz) IS
+    'recomputes every score of an attached table exactly at as_of (fit from fit_attributes, engagement from the attached events tables: decay, caps, frequency, inactivity) in one set-based UPDATE; returns the number of leads whose scores changed, which may promote them';
+
+CREATE FUNCTION @extschema@._events_inserted()
+    RETURNS trigger LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    leads regclass;
+    lead_column text;
+    statement text;
+BEGIN
+    SELECT x.leads, x.config ->> 'lead_column' INTO leads, lead_column
+    FROM @extschema@.event_attachments AS x WHERE x.events = TG_RELID;
+    IF leads IS NULL THEN
+        RETURN NULL;  -- detached within this transaction
+    END IF;
+    statement := @extschema@._rescore_statement(
+        leads, format('SELECT DISTINCT n.%I FROM leadscore_new_events AS n', lead_column));
+    IF statement IS NOT NULL THEN
+        EXECUTE statement USING pg_catalog.now();
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._events_inserted() IS
+    'internal: statement trigger on attached events tables: rescores the leads of the inserted events';
+
+CREATE FUNCTION @extschema@._attach_events(events regclass, leads regclass, config jsonb)
+    RETURNS jsonb LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    lead_config jsonb;
+    normalised jsonb;
+    key_type regtype;
+    column_key text;
+    column_name text;
+    column_type regtype;
+BEGIN
+    IF events IS NULL OR config IS NULL OR jsonb_typeof(config) <> 'object' THEN
+        RAISE EXCEPTION 'leadscore.attach_events needs a table and a config object'
+            USING ERRCODE = '22023',
+                  HINT = 'Example: SELECT leadscore.attach_events(''crm.activities'', ''{"leads": "crm.contacts", "lead_column": "contact_id", "type_column": "kind", "time_column": "occurred_at"}'');';
+    END IF;
+    IF EXISTS (SELECT FROM jsonb_object_keys(config) AS k
+               WHERE k NOT IN ('leads', 'lead_column', 'type_column', 'time_column')) THEN
+        RAISE EXCEPTION 'invalid leadscore.attach_events config: unknown key %',
+            (SELECT to_json(k) FROM jsonb_object_keys(config) AS k
+             WHERE k NOT IN ('leads', 'lead_column', 'type_column', 'time_column') LIMIT 1)
+            USING ERRCODE = '22023', HINT = 'Known keys: leads, lead_column, type_column, time_column.';
+    END IF;
+    IF jsonb_typeof(config -> 'leads') IS DISTINCT FROM 'string' THEN
+        RAISE EXCEPTION 'invalid leadscore.attach_events config at leads: expected the leads table''s name, got %',
+            coalesce((config -> 'leads')::text, 'nothing')
+            USING ERRCODE = '22023', HINT = 'Name the attached table the events belong to: {"leads": "crm.contacts"}.';
+    END IF;
+    SELECT a.config INTO lead_config FROM @extschema@.attachment_configs AS a WHERE a.target = leads;
+    IF lead_config ->> 'model' IS NULL THEN
+        RAISE EXCEPTION 'table % is not attached with a scoring model', leads USING
+            ERRCODE = '55000',
+            HINT = 'Attach it with score columns first: leadscore.attach(table, ''{"stage_column": ..., "score_column": "score"}'').';
+    END IF;
+    normalised := jsonb_build_object('leads', leads::text,
+                                     'lead_column', coalesce(config ->> 'lead_column', lead_config ->> 'key_column'),
+                                     'type_column', coalesce(config ->> 'type_column', 'event_type'),
+                                     'time_column', coalesce(config ->> 'time_column', 'occurred_at'));
+    SELECT a.atttypid::regtype INTO key_type FROM pg_attribute AS a
+    WHERE a.attrelid = leads AND a.attname = lead_config ->> 'key_column';
+    FOREACH column_key IN ARRAY ARRAY['lead_column', 'type_column', 'time_column'] LOOP
+        column_name := normalised ->> column_key;
+        SELECT a.atttypid::regtype INTO column_type FROM pg_attribute AS a
+        WHERE a.attrelid = events AND a.attname = column_name AND a.attnum > 0 AND NOT a.attisdropped;
+        IF column_type IS NULL THEN
+            RAISE EXCEPTION 'invalid leadscore.attach_events config at %: column % does not exist in %',
+                column_key, to_json(column_name), events
+                USING ERRCODE = '42703', HINT = 'Column names are case-sensitive, as in quoted SQL identifiers.';
+        END IF;
+        IF column_key = 'time_column' AND column_type <> 'timestamptz'::regtype THEN
+            RAISE EXCEPTION 'invalid leadscore.attach_events config at time_column: column % has type %, expected timestamptz',
+                to_json(column_name), column_type
+                USING ERRCODE = '42804', HINT = 'Event times are timestamptz, so that decay is measured in real time.';
+        END IF;
+        IF column_key = 'lead_column' AND column_type <> key_type THEN
+            RAISE EXCEPTION 'invalid leadscore.attach_events config at lead_column: column % has type %, the key of % has type %',
+                to_json(column_name), column_type, leads, key_type
+                USING ERRCODE = '42804', HINT = 'The events'' lead column must have the type of the leads table''s key column.';
+        END IF;
+    END LOOP;
+    IF EXISTS (SELECT FROM pg_trigger AS t WHERE t.tgrelid = events AND t.tgname = 'zz_leadscore_events') THEN
+        EXECUTE format('DROP TRIGGER zz_leadscore_events ON %s', events);
+    END IF;
+    EXECUTE format('CREATE TRIGGER zz_leadscore_events AFTER INSERT ON %s '
+                   'REFERENCING NEW TABLE AS leadscore_new_events FOR EACH STATEMENT '
+                   'EXECUTE FUNCTION @extschema@._events_inserted()', events);
+    INSERT INTO @extschema@.event_attachments AS x (events, leads, config)
+    VALUES (events, leads, normalised)
+    ON CONFLICT ON CONSTRAINT event_attachments_pkey DO UPDATE SET leads = excluded.leads, config = excluded.config,
+                                       attached_at = now(), attached_by = current_user;
+    RETURN normalised;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._attach_events(regclass, regclass, jsonb) IS
+    'internal: attach_events, with the leads table resolved in the caller''s search_path';
+
+-- The leads table's name in the config is resolved with the caller's
+-- search_path, like the events regclass argument: hence a SQL wrapper without
+-- SET search_path (every name in it is schema-qualified).
+CREATE FUNCTION @extschema@.attach_events(events regclass, config jsonb)
+    RETURNS jsonb LANGUAGE sql
+AS $$
+    SELECT @extschema@._attach_events(
+        events,
+        CASE WHEN pg_catalog.jsonb_typeof(config OPERATOR(pg_catalog.->) 'leads') OPERATOR(pg_catalog.=) 'string'
+             THEN (config OPERATOR(pg_catalog.->>) 'leads')::pg_catalog.regclass END,
+        config)
+$$;
+COMMENT ON FUNCTION @extschema@.attach_events(regclass, jsonb) IS
+    'attaches an events table to an attached leads table: each INSERT rescores the leads of its events at once (which may promote them); config keys leads, lead_column, type_column, time_column';
+
+CREATE FUNCTION @extschema@.detach_events(events regclass)
+    RETURNS void LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    DELETE FROM @extschema@.event_attachments AS x WHERE x.events = detach_events.events;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'table % is not an attached events table', events
+            USING ERRCODE = '42704', HINT = 'leadscore.event_attachments lists them.';
+    END IF;
+    EXECUTE format('DROP TRIGGER IF EXISTS zz_leadscore_events ON %s', events);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.detach_events(regclass) IS
+    'removes the rescoring trigger from an events table';

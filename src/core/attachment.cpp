@@ -21,8 +21,9 @@ constexpr char kUndefinedColumn[] = "42703";
 constexpr char kDatatypeMismatch[] = "42804";
 
 const std::vector<std::string_view> kKnownKeys = {
-    "stage_column",  "key_column", "labels",  "stamps",
-    "reason_column", "mode",       "reasons", "notify_channel",
+    "stage_column", "key_column",        "labels",         "stamps",         "reason_column",
+    "mode",         "reasons",           "notify_channel", "model",          "score_column",
+    "fit_column",   "engagement_column", "sql_stage",      "fit_attributes",
 };
 
 std::string known_keys_list() {
@@ -71,6 +72,7 @@ std::string kind_list(std::initializer_list<ColumnKind> kinds) {
                            : kind == ColumnKind::Enum           ? "an ENUM type"
                            : kind == ColumnKind::LifecycleStage ? "leadscore.lifecycle_stage"
                            : kind == ColumnKind::Timestamptz    ? "timestamptz"
+                           : kind == ColumnKind::Number         ? "a number type"
                                                                 : "other";
         list += (list.empty() ? "" : ", ") + std::string(name);
     }
@@ -170,6 +172,82 @@ void check_enum_labels(const ColumnShape& column, const StageResolver& resolver)
     }
 }
 
+// score_column, fit_column, engagement_column, model and sql_stage.
+void read_scoring(const json& config, const TableShape& table, const StageResolver& resolver,
+                  const ColumnShape& stage_column, AttachmentConfig& result) {
+    const auto score = [&](const char* key, std::optional<std::string>& out) {
+        if (config.contains(key) && !config[key].is_null()) {
+            const ColumnShape& column = expect_column(table, config[key], key);
+            expect_kind(column, {ColumnKind::Number}, key);
+            out = column.name;
+        }
+    };
+    score("score_column", result.score_column);
+    score("fit_column", result.fit_column);
+    score("engagement_column", result.engagement_column);
+    const bool scored = result.score_column || result.fit_column || result.engagement_column;
+    if (config.contains("model") && !config["model"].is_null()) {
+        if (!scored) {
+            config_error("model", "a model without score columns",
+                         "Name the column that holds the lead's score: {\"score_column\": "
+                         "\"score\", \"model\": \"default\"}.");
+        }
+        result.model = expect_string(config["model"], "model");
+    } else if (scored) {
+        result.model = "default";
+    }
+    if (config.contains("sql_stage")) {
+        const Stage stage = expect_stage(config["sql_stage"], "sql_stage");
+        if (stage != Stage::Pql && stage != Stage::Sal && stage != Stage::Sql) {
+            config_error("sql_stage",
+                         "leads crossing the SQL threshold cannot be moved to " +
+                             std::string(stage_label(stage)),
+                         "Use pql, sal (the default: sales-ready, awaiting acceptance) or sql.");
+        }
+        result.sql_stage = stage;
+    }
+    if (config.contains("fit_attributes") && !config["fit_attributes"].is_null()) {
+        const json& attributes = config["fit_attributes"];
+        if (!scored) {
+            config_error("fit_attributes", "fit attributes without score columns",
+                         "Name the column rescore writes: {\"score_column\": \"score\"}.");
+        }
+        if (attributes.is_array()) {  // ["title", "employees"]: attributes named as the columns
+            for (std::size_t i = 0; i < attributes.size(); ++i) {
+                const std::string path = "fit_attributes[" + std::to_string(i) + "]";
+                const ColumnShape& column = expect_column(table, attributes[i], path);
+                result.fit_attributes.emplace_back(column.name, column.name);
+            }
+        } else if (attributes.is_object()) {  // {"title": "job_title"}
+            for (const auto& [attribute, column_name] : attributes.items()) {
+                const std::string path = "fit_attributes." + attribute;
+                result.fit_attributes.emplace_back(attribute,
+                                                   expect_column(table, column_name, path).name);
+            }
+        } else {
+            checker.wrong_type("fit_attributes", attributes, "an array or an object",
+                               R"(Example: ["title", "employees"] or {"title": "job_title"})");
+        }
+    }
+    // An ENUM stage column needs values for the stages scores move leads to.
+    if (scored && stage_column.kind == ColumnKind::Enum) {
+        for (Stage needed : {Stage::Mql, result.sql_stage}) {
+            bool found = false;
+            for (const std::string& label : stage_column.enum_labels) {
+                const LabelMatch match = resolver.resolve(label);
+                found = found || (match.kind == LabelMatch::Kind::Stage && match.stage == needed);
+            }
+            if (!found) {
+                config_error("stage_column",
+                             "type " + stage_column.type_name + " has no value for stage " +
+                                 std::string(stage_label(needed)) + ", which scores move leads to",
+                             "Add a value to the type and map it in labels, or choose another "
+                             "sql_stage.");
+            }
+        }
+    }
+}
+
 }  // namespace
 
 const ColumnShape* TableShape::find(std::string_view name) const {
@@ -256,6 +334,7 @@ AttachmentConfig parse_attachment_config(std::string_view config_json, const Tab
     if (config.contains("reasons")) {
         read_reasons(config["reasons"], result);
     }
+    read_scoring(config, table, StageResolver(result.labels), stage, result);
     result.notify_channel = kDefaultHandoffChannel;
     if (config.contains("notify_channel")) {
         const json& channel = config["notify_channel"];
@@ -294,6 +373,19 @@ std::string normalised_json(const AttachmentConfig& config) {
     out["mode"] = config.mode == AttachMode::Audit ? "audit" : "enforce";
     out["reasons"] = config.reasons;
     out["notify_channel"] = config.notify_channel ? json(*config.notify_channel) : json(nullptr);
+    if (config.model) {  // written only when scoring is on, so 0.1 configs read back unchanged
+        out["model"] = *config.model;
+        out["score_column"] = config.score_column ? json(*config.score_column) : json(nullptr);
+        out["fit_column"] = config.fit_column ? json(*config.fit_column) : json(nullptr);
+        out["engagement_column"] =
+            config.engagement_column ? json(*config.engagement_column) : json(nullptr);
+        out["sql_stage"] = stage_label(config.sql_stage);
+        json attributes = json::object();
+        for (const auto& [attribute, column] : config.fit_attributes) {
+            attributes[attribute] = column;
+        }
+        out["fit_attributes"] = attributes;
+    }
     return out.dump();
 }
 

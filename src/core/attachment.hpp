@@ -13,7 +13,7 @@
 namespace leadscore::core {
 
 // What the glue tells the core about a column's type.
-enum class ColumnKind { Text, Varchar, Enum, LifecycleStage, Timestamptz, Other };
+enum class ColumnKind { Text, Varchar, Enum, LifecycleStage, Timestamptz, Number, Other };
 
 struct ColumnShape {
     std::string name;
@@ -48,6 +48,16 @@ struct AttachmentConfig {
     AttachMode mode = AttachMode::Enforce;
     std::vector<std::string> reasons;
     std::optional<std::string> notify_channel;  // empty: no notifications
+    // Scores that move stages (see score_promotion.hpp): the model whose
+    // thresholds apply, and the columns holding the lead's scores. `model`
+    // is set exactly when at least one score column is.
+    std::optional<std::string> model;
+    std::optional<std::string> score_column;  // fit + engagement
+    std::optional<std::string> fit_column;
+    std::optional<std::string> engagement_column;
+    Stage sql_stage = Stage::Sal;  // where crossing the SQL threshold leads
+    // Attribute name -> column, for the fit_score rescore computes.
+    std::vector<std::pair<std::string, std::string>> fit_attributes;
 };
 
 // Parses the JSON text of an attach config and checks it against `table`:

@@ -1,12 +1,16 @@
 // leadscore._attachment_config(target, config): validates an attach config
 // against the table and returns it normalised (every default filled in).
 #include "guard.hpp"
+#include "jsonb_text.hpp"
+#include "model_cache.hpp"
 #include "table_shape.hpp"
 
 extern "C" {
 #include "access/table.h"
 #include "utils/jsonb.h"
 }
+
+#include "core/score_promotion.hpp"
 
 namespace core = leadscore::core;
 namespace pg = leadscore::pg;
@@ -45,13 +49,23 @@ LEADSCORE_FUNCTION(attachment_config) {
     const pg::PgTable* table = pg::collect_table(relation);
     table_close(relation, AccessShareLock);
 
-    Datum normalised_jsonb;
+    const char* normalised;
+    const char* model_name = nullptr;
     {
-        const std::string normalised = core::normalised_json(
-            core::parse_attachment_config(config_text, pg::to_table_shape(*table)));
-        pg::call_postgres([&] {
-            normalised_jsonb = DirectFunctionCall1(jsonb_in, CStringGetDatum(normalised.c_str()));
-        });
+        const core::AttachmentConfig parsed =
+            core::parse_attachment_config(config_text, pg::to_table_shape(*table));
+        normalised = pg::copy_to_palloc(core::normalised_json(parsed));
+        if (parsed.model) {
+            model_name = pg::copy_to_palloc(*parsed.model);
+        }
     }
-    PG_RETURN_DATUM(normalised_jsonb);
+    if (model_name != nullptr) {
+        // The model must exist (ERROR 42704 naming the models), and the
+        // columns must tell whether its thresholds are reached.
+        const pg::LoadedModel& model = pg::current_model(fcinfo->flinfo, model_name);
+        const core::AttachmentConfig parsed =
+            core::parse_attachment_config(normalised, pg::to_table_shape(*table));
+        core::check_thresholds_readable(model.model, parsed);
+    }
+    PG_RETURN_DATUM(pg::jsonb_datum(normalised));
 }

@@ -101,6 +101,29 @@ CompiledAttachment* compile(const Trigger* trigger, Oid relid, const PgTable& ta
             entry->enum_stages.push_back({stage->label_oids[i], match.stage, stage->labels[i]});
         }
     }
+    const auto score_column = [&](const std::optional<std::string>& name) {
+        ScoreColumn column;
+        if (name) {
+            const PgColumn* found = column_of(table, *name);
+            column.attnum = found->attnum;
+            column.type = found->base_type;
+        }
+        return column;
+    };
+    entry->score = score_column(entry->config.score_column);
+    entry->fit = score_column(entry->config.fit_column);
+    entry->engagement = score_column(entry->config.engagement_column);
+    for (core::Stage stage : core::kAllStages) {
+        std::string& label = entry->written_labels[core::stage_code(stage)];
+        for (const auto& [crm_label, mapped] : entry->config.labels) {
+            if (mapped == stage && label.empty()) {
+                label = crm_label;
+            }
+        }
+        if (label.empty()) {
+            label = core::stage_label(stage);
+        }
+    }
     CompiledAttachment* raw = entry.get();
     entries.push_back(std::move(entry));
     current[trigger->tgoid] = raw;

@@ -30,6 +30,13 @@ struct EnumStage {
     std::string label;
 };
 
+// A column holding one of the lead's scores (attach's score_column,
+// fit_column, engagement_column); attnum 0 when not mapped.
+struct ScoreColumn {
+    AttrNumber attnum = 0;
+    Oid type = InvalidOid;
+};
+
 struct CompiledAttachment {
     Oid trigger = InvalidOid;
     Oid relation = InvalidOid;  // the table the trigger fires on (a partition, maybe)
@@ -46,6 +53,10 @@ struct CompiledAttachment {
     std::array<AttrNumber, core::kStageCount> stamp_columns{};  // 0: no stamp
     std::vector<EnumStage> enum_stages;                         // ENUM stage column
     FmgrInfo key_output{};
+    ScoreColumn score, fit, engagement;
+    // What a promotion by score writes into a text stage column: the CRM's
+    // own label for the stage where the config maps one, else the stage's.
+    std::array<std::string, core::kStageCount> written_labels;
 };
 
 // The compiled attachment of the trigger being fired; builds it on first use.

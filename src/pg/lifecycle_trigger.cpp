@@ -7,6 +7,7 @@
 // AFTER UPDATE trigger: its mere presence costs every UPDATE of the table.
 #include "attachment_cache.hpp"
 #include "guard.hpp"
+#include "score_promotion.hpp"
 #include "settings.hpp"
 #include "stage_history.hpp"
 
@@ -22,6 +23,7 @@ extern "C" {
 }
 
 #include "core/handoff.hpp"
+#include "core/score_promotion.hpp"
 #include "core/stage_change.hpp"
 
 namespace core = leadscore::core;
@@ -130,10 +132,12 @@ struct Judged {
     core::ChangeVerdict verdict;
 };
 
-Judged judge(const pg::CompiledAttachment& attachment, TriggerData* data) {
+// Judges the change from the OLD row (none on INSERT) to `new_row`.
+// `promoted`: the scores moved the stage, so the reason is score_threshold.
+Judged judge(const pg::CompiledAttachment& attachment, TriggerData* data, HeapTuple new_row,
+             bool promoted) {
     const bool is_insert = TRIGGER_FIRED_BY_INSERT(data->tg_event);
     const TupleDesc descriptor = RelationGetDescr(data->tg_relation);
-    HeapTuple new_row = is_insert ? data->tg_trigtuple : data->tg_newtuple;
     Judged judged;
     judged.to = read_stage(attachment, new_row, descriptor);
     if (!judged.to.is_null && !judged.to.resolved) {
@@ -156,7 +160,8 @@ Judged judge(const pg::CompiledAttachment& attachment, TriggerData* data) {
     change.from = stage_or_nothing(judged.from);
     change.to = stage_or_nothing(judged.to);
     change.is_insert = is_insert;
-    change.reason = change_reason(attachment, new_row, descriptor, judged.to);
+    change.reason = promoted ? std::string_view(core::kScoreThresholdReason)
+                             : change_reason(attachment, new_row, descriptor, judged.to);
     judged.verdict = core::judge_change(attachment.config, change);
     return judged;
 }
@@ -219,21 +224,35 @@ bool already_recorded(const pg::CompiledAttachment& attachment, TriggerData* dat
 }
 
 Datum after_insert(const pg::CompiledAttachment& attachment, TriggerData* data) {
-    const Judged judged = judge(attachment, data);
+    const bool promoted = pg::any_promoted_insert() &&
+                          pg::take_promoted_insert(RelationGetRelid(data->tg_relation),
+                                                   lead_key(attachment, data->tg_trigtuple,
+                                                            RelationGetDescr(data->tg_relation)));
+    const Judged judged = judge(attachment, data, data->tg_trigtuple, promoted);
     if (judged.verdict.changed && !already_recorded(attachment, data, judged)) {
         record_change(attachment, data, judged, data->tg_trigtuple);
     }
     return PointerGetDatum(nullptr);
 }
 
-Datum before_row(const pg::CompiledAttachment& attachment, TriggerData* data) {
+Datum before_row(const pg::CompiledAttachment& attachment, TriggerData* data, FmgrInfo* flinfo) {
     const bool is_insert = TRIGGER_FIRED_BY_INSERT(data->tg_event);
     HeapTuple new_row = is_insert ? data->tg_trigtuple : data->tg_newtuple;
     const TupleDesc descriptor = RelationGetDescr(data->tg_relation);
-    const Judged judged = judge(attachment, data);
+    bool promoted = false;
+    if (attachment.config.model) {
+        HeapTuple scored = pg::promote_by_score(attachment, data, flinfo, new_row);
+        promoted = scored != new_row;
+        new_row = scored;
+    }
+    const Judged judged = judge(attachment, data, new_row, promoted);
     const core::ChangeVerdict& verdict = judged.verdict;
     if (!verdict.changed) {
         return PointerGetDatum(new_row);
+    }
+    if (promoted && is_insert) {
+        pg::note_promoted_insert(RelationGetRelid(data->tg_relation),
+                                 lead_key(attachment, new_row, descriptor));
     }
     if (verdict.violation && attachment.config.mode == core::AttachMode::Enforce) {
         const std::optional<core::Stage> from = stage_or_nothing(judged.from);
@@ -296,5 +315,5 @@ LEADSCORE_FUNCTION(lifecycle_trigger) {
                         errhint("Use leadscore.attach(table, config) to attach it.")));
     }
     const pg::CompiledAttachment& attachment = pg::compiled_attachment(data);
-    return before ? before_row(attachment, data) : after_insert(attachment, data);
+    return before ? before_row(attachment, data, fcinfo->flinfo) : after_insert(attachment, data);
 }

@@ -25,6 +25,9 @@ core::ColumnKind kind_of(Oid type, Oid stage_type) {
         return core::ColumnKind::Timestamptz;
     if (base == stage_type)
         return core::ColumnKind::LifecycleStage;
+    if (base == INT2OID || base == INT4OID || base == INT8OID || base == NUMERICOID ||
+        base == FLOAT4OID || base == FLOAT8OID)
+        return core::ColumnKind::Number;
     if (type_is_enum(base))
         return core::ColumnKind::Enum;
     return core::ColumnKind::Other;
@@ -72,6 +75,7 @@ PgTable* collect_table(Relation relation) {
         column.kind = kind_of(attribute->atttypid, stage_type);
         column.type_name = format_type_be(attribute->atttypid);
         column.type = attribute->atttypid;
+        column.base_type = getBaseType(attribute->atttypid);
         column.attnum = attribute->attnum;
         if (column.kind == core::ColumnKind::Enum) {
             collect_enum_labels(attribute->atttypid, column);

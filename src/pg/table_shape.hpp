@@ -19,6 +19,7 @@ struct PgColumn {
     core::ColumnKind kind;
     const char* type_name;
     Oid type;
+    Oid base_type;  // the type under any domain
     AttrNumber attnum;
     int label_count;  // ENUM columns: the type's labels and their OIDs
     const char** labels;

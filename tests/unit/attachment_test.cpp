@@ -73,9 +73,8 @@ TEST(Attachment, ErrorsNameThePathAndTheValue) {
     EXPECT_EQ(state, "42804");
     EXPECT_EQ(error_of(R"({"stage_column": "lifecyclestage", "labels": {"x": "hot"}})"),
               "invalid leadscore.attach config at labels.x: \"hot\" is not a lifecycle stage");
-    EXPECT_EQ(
-        error_of(R"({"stage_column": "lifecyclestage", "reasons": ["a", null]})"),
-        "invalid leadscore.attach config at reasons[1]: expected a string, got null");
+    EXPECT_EQ(error_of(R"({"stage_column": "lifecyclestage", "reasons": ["a", null]})"),
+              "invalid leadscore.attach config at reasons[1]: expected a string, got null");
     EXPECT_EQ(error_of(R"({"stage_column": "lifecyclestage", "labels": {"  ": "mql"}})"),
               "invalid leadscore.attach config at labels.  : the CRM label \"  \" is empty or "
               "longer than 64 characters");
@@ -90,6 +89,52 @@ TEST(Attachment, EnumLabelsMustAllMeanAStage) {
         "not a lifecycle stage");
     EXPECT_NO_THROW(parse_attachment_config(
         R"({"stage_column": "status", "labels": {"New": "lead", "Working": "sal"}})", contacts()));
+}
+
+TEST(Attachment, ScoreColumnsModelAndSqlStage) {
+    TableShape table = contacts();
+    table.columns.push_back({"score", ColumnKind::Number, "numeric", {}});
+    table.columns.push_back({"title", ColumnKind::Text, "text", {}});
+    const AttachmentConfig config = parse_attachment_config(
+        R"({"stage_column": "lifecyclestage", "score_column": "score",
+            "fit_attributes": ["title"]})",
+        table);
+    EXPECT_EQ(config.model, "default");  // scores without a model: the built-in one
+    EXPECT_EQ(config.sql_stage, Stage::Sal);
+    ASSERT_EQ(config.fit_attributes.size(), 1u);
+    EXPECT_EQ(config.fit_attributes[0], std::make_pair(std::string("title"), std::string("title")));
+    // The normalised form reads back to the same config.
+    const std::string normalised = normalised_json(config);
+    EXPECT_EQ(normalised_json(parse_attachment_config(normalised, table)), normalised);
+
+    const auto error_for = [&](std::string_view text) -> std::string {
+        try {
+            parse_attachment_config(text, table);
+        } catch (const Error& error) {
+            return error.what();
+        }
+        return "no error";
+    };
+    EXPECT_EQ(error_for(R"({"stage_column": "lifecyclestage", "score_column": "title"})"),
+              "invalid leadscore.attach config at score_column: column \"title\" has type text, "
+              "expected a number type");
+    EXPECT_EQ(error_for(R"({"stage_column": "lifecyclestage", "model": "default"})"),
+              "invalid leadscore.attach config at model: a model without score columns");
+    EXPECT_EQ(
+        error_for(
+            R"({"stage_column": "lifecyclestage", "score_column": "score", "sql_stage": "customer"})"),
+        "invalid leadscore.attach config at sql_stage: leads crossing the SQL threshold "
+        "cannot be moved to customer");
+    EXPECT_EQ(
+        error_for(
+            R"({"stage_column": "lifecyclestage", "score_column": "score", "fit_attributes": {"title": "job"}})"),
+        "invalid leadscore.attach config at fit_attributes.title: column \"job\" does not "
+        "exist in crm.contacts");
+    // An ENUM stage column needs values for mql and the sql stage.
+    EXPECT_EQ(error_for(R"({"stage_column": "status", "score_column": "score",
+                            "labels": {"New": "lead", "Working": "sal", "Nurture": "recycled"}})"),
+              "invalid leadscore.attach config at stage_column: type crm.status has no value for "
+              "stage mql, which scores move leads to");
 }
 
 }  // namespace

@@ -1,0 +1,476 @@
+"""leadscore's scoring engine against what a team writes without it: plain SQL
+and PL/pgSQL aggregates. Needs bench/generate_events.sql loaded.
+
+1. engagement_score('default') per lead against SUM(CASE event_type ...) with
+   the inactivity CASE (serial).
+2. engagement_score over a decay model (bench_decay: half-lives, caps, floors,
+   frequency rules, inactivity) against the same maths in plain SQL, as a
+   two-level aggregation (per lead and type, then per lead) and as one pass
+   per lead with a FILTER per type (serial).
+3. PL/pgSQL aggregates (PL/pgSQL transition and final functions) for both
+   models against engagement_score (serial; fewer rounds: they are slow).
+4. engagement_score serial against 2 parallel workers, per lead and over the
+   whole table (plain SQL alongside, for what parallelism does to a built-in
+   aggregate with the same groups).
+5. fit_score('default') against a CASE over the jsonb attributes.
+
+Before any timing, every competitor is checked against leadscore lead by lead;
+a competitor that does not compute the same scores is reported, not timed as
+if it did. Scores are at a fixed as_of, 2025-01-01 00:00 UTC."""
+
+import argparse
+import json
+
+import harness
+
+AS_OF = "timestamptz '2025-01-01 00:00:00+00'"
+AS_OF_EPOCH = 1735689600  # the same instant, seconds since 1970-01-01 UTC
+
+DEFAULT_POINTS = [("email_open", 2), ("email_click", 5), ("blog_view", 3), ("pricing_view", 15),
+                  ("demo_view", 20), ("content_download", 8), ("video_75", 10), ("chat", 20),
+                  ("webinar_attended", 25)]
+
+# ---------------------------------------------------------------------------
+# The default model
+# ---------------------------------------------------------------------------
+
+LEADSCORE_DEFAULT = (
+    "SELECT lead_id, leadscore.engagement_score('default', event_type, occurred_at, "
+    f"{AS_OF}) AS score FROM bench_events GROUP BY lead_id")
+
+
+def sql_default():
+    """SUM(CASE ...) plus the inactivity CASE: the hand-written query."""
+    points = " ".join(f"WHEN '{kind}' THEN {value}" for kind, value in DEFAULT_POINTS)
+    scored = ", ".join(f"'{kind}'" for kind, _ in DEFAULT_POINTS)
+    return (
+        f"SELECT lead_id, "
+        f"coalesce(sum(CASE event_type {points} END) FILTER (WHERE occurred_at <= {AS_OF}), 0)"
+        f" + CASE WHEN coalesce({AS_OF} - max(occurred_at) FILTER (WHERE occurred_at <= {AS_OF}"
+        f" AND event_type IN ({scored})) >= interval '30 days', true) THEN -10 ELSE 0 END"
+        f" AS score FROM bench_events GROUP BY lead_id")
+
+
+PLPGSQL_DEFAULT = (
+    f"SELECT lead_id, plpgsql_engagement_default(event_type, occurred_at, {AS_OF}) AS score "
+    f"FROM bench_events GROUP BY lead_id")
+
+# ---------------------------------------------------------------------------
+# The decay model (bench_decay; bench_decay_rules holds its event rules)
+# ---------------------------------------------------------------------------
+
+LEADSCORE_DECAY = (
+    "SELECT lead_id, leadscore.engagement_score('bench_decay', event_type, occurred_at, "
+    f"{AS_OF}) AS score FROM bench_events GROUP BY lead_id")
+
+PLPGSQL_DECAY = (
+    f"SELECT lead_id, plpgsql_engagement_decay(event_type, occurred_at, {AS_OF}) AS score "
+    f"FROM bench_events GROUP BY lead_id")
+
+# The model's groups, frequency rules, inactivity and total cap, as the SQL
+# formulations write them (the event rules come from bench_decay_rules).
+GROUP_BOUNDS = {"email": (0, 20), "web": (None, 60), "events": (None, 50)}  # (floor, cap)
+FREQUENCY = [  # (types, window column, at least, points, group)
+    (("site_visit", "blog_view"), "within_30", 3, 15, "web"),
+    (("pricing_view", "demo_view"), "within_14", 2, 10, None),
+]
+TOTAL_CAP = 150
+
+
+def bounded(expression, floor, cap):
+    if cap is not None:
+        expression = f"least({expression}, {cap})"
+    if floor is not None:
+        expression = f"greatest({expression}, {floor})"
+    return expression
+
+
+def decay_total(group_points, frequency_count, last_activity):
+    """The per-lead total from per-group sums of type points (SQL expressions
+    by group name, None for ungrouped), frequency counts and last activity."""
+    extra = {name: [] for name in list(GROUP_BOUNDS) + [None]}
+    for types, window, at_least, points, group in FREQUENCY:
+        extra[group].append(f"CASE WHEN {frequency_count(types, window)} >= {at_least} "
+                            f"THEN {points} ELSE 0 END")
+    extra[None].append(f"CASE WHEN {last_activity} IS NULL OR {AS_OF} - {last_activity} "
+                       f">= interval '30 days' THEN -10 ELSE 0 END")
+    terms = [" + ".join([group_points(None)] + extra[None])]
+    for name, (floor, cap) in GROUP_BOUNDS.items():
+        terms.append(bounded(" + ".join([group_points(name)] + extra[name]), floor, cap))
+    return bounded("\n       + ".join(terms), None, TOTAL_CAP)
+
+
+def sql_decay_two_level():
+    """Per lead and event type (joined to the rules table): decayed points,
+    counts in the frequency windows, last activity; then per lead: type
+    points rounded and bounded, groups bounded, frequency, inactivity."""
+    per_type = f"""
+    SELECT e.lead_id, r.event_type, r.grp, r.type_cap, r.type_floor,
+           sum(r.points * power(0.5, ({AS_OF_EPOCH} - date_part('epoch', e.occurred_at))
+                                     / r.half_life_seconds)) AS decayed,
+           count(r.event_type) AS events,
+           count(r.event_type) FILTER (WHERE e.occurred_at >= {AS_OF} - interval '30 days') AS within_30,
+           count(r.event_type) FILTER (WHERE e.occurred_at >= {AS_OF} - interval '14 days') AS within_14,
+           max(e.occurred_at) FILTER (WHERE r.event_type IS NOT NULL) AS last_activity
+    FROM bench_events e
+    LEFT JOIN bench_decay_rules r ON r.event_type = e.event_type AND e.occurred_at <= {AS_OF}
+    GROUP BY e.lead_id, r.event_type"""
+
+    def group_points(name):
+        where = "grp IS NULL AND event_type IS NOT NULL" if name is None else f"grp = '{name}'"
+        return f"coalesce(sum(type_points) FILTER (WHERE {where}), 0)"
+
+    def frequency_count(types, window):
+        listed = ", ".join(f"'{kind}'" for kind in types)
+        return f"coalesce(sum({window}) FILTER (WHERE event_type IN ({listed})), 0)"
+
+    total = decay_total(group_points, frequency_count, "max(last_activity)")
+    return f"""SELECT lead_id, {total} AS score
+FROM (SELECT per_type.*,
+             CASE WHEN events > 0 THEN greatest(least(round(decayed::numeric, 2), type_cap),
+                                                type_floor) END AS type_points
+      FROM ({per_type}) AS per_type) AS typed
+GROUP BY lead_id"""
+
+
+def sql_decay_one_pass(rules):
+    """One aggregation per lead: a sum and a count per event type (FILTER),
+    the frequency counts and the last activity; the rules are written into
+    the query (generated here from bench_decay_rules)."""
+    aggregates, type_points = [], {}
+    known = ", ".join(f"'{r['event_type']}'" for r in rules)
+    for i, r in enumerate(rules):
+        kind = f"event_type = '{r['event_type']}'"
+        aggregates.append(
+            f"sum({r['points']} * power(0.5, ({AS_OF_EPOCH} - date_part('epoch', occurred_at))"
+            f" / {r['half_life_seconds']})) FILTER (WHERE {kind} AND occurred_at <= {AS_OF}) AS d{i}")
+        aggregates.append(f"count(*) FILTER (WHERE {kind} AND occurred_at <= {AS_OF}) AS n{i}")
+        value = bounded(f"round(d{i}::numeric, 2)", r["type_floor"], r["type_cap"])
+        type_points.setdefault(r["grp"], []).append(f"CASE WHEN n{i} > 0 THEN {value} ELSE 0 END")
+    for types, window, _, _, _ in FREQUENCY:
+        listed = ", ".join(f"'{kind}'" for kind in types)
+        days = window.split("_")[1]
+        aggregates.append(
+            f"count(*) FILTER (WHERE event_type IN ({listed}) AND occurred_at <= {AS_OF} "
+            f"AND occurred_at >= {AS_OF} - interval '{days} days') AS f_{window}")
+    aggregates.append(f"max(occurred_at) FILTER (WHERE event_type IN ({known}) "
+                      f"AND occurred_at <= {AS_OF}) AS last_activity")
+
+    def group_points(name):
+        return " + ".join(type_points.get(name, ["0"]))
+
+    total = decay_total(group_points, lambda types, window: f"f_{window}", "last_activity")
+    newline = ",\n             "
+    return f"""SELECT lead_id, {total} AS score
+FROM (SELECT lead_id,
+             {newline.join(aggregates)}
+      FROM bench_events GROUP BY lead_id) AS per_lead"""
+
+
+def decay_rules(cursor):
+    cursor.execute("SELECT row_to_json(r) FROM bench_decay_rules r ORDER BY event_type")
+    rules = []
+    for (row,) in cursor.fetchall():
+        row = row if isinstance(row, dict) else json.loads(row)
+        rules.append(row)
+    return rules
+
+
+# ---------------------------------------------------------------------------
+# Parallel
+# ---------------------------------------------------------------------------
+
+SERIAL = "/* serial */ "
+PARALLEL = "/* 2 workers */ "
+SERIAL_SETTINGS = ["SET max_parallel_workers_per_gather = 0"]
+PARALLEL_SETTINGS = ["SET max_parallel_workers_per_gather = 2",
+                     "SET parallel_setup_cost = 10", "SET parallel_tuple_cost = 0.001",
+                     "SET min_parallel_table_scan_size = 0"]
+LEADSCORE_ALL_EVENTS = (
+    f"SELECT leadscore.engagement_score('default', event_type, occurred_at, {AS_OF}) "
+    f"FROM bench_events")
+
+
+class SettingsPerVariant:
+    """A cursor for harness.run_case that applies a variant's settings before
+    each of its statements: the variant is recognised by the comment its SQL
+    starts with. The settings are not timed (harness times the server's
+    execution of the statement only)."""
+
+    def __init__(self, cursor, settings):
+        self.cursor = cursor
+        self.settings = settings
+
+    def execute(self, sql, params=None):
+        for marker, statements in self.settings.items():
+            if marker in sql:
+                for statement in statements:
+                    self.cursor.execute(statement)
+                break
+        return self.cursor.execute(sql, params)
+
+    def fetchone(self):
+        return self.cursor.fetchone()
+
+
+# ---------------------------------------------------------------------------
+# Fit
+# ---------------------------------------------------------------------------
+
+LEADSCORE_FIT = "SELECT sum(leadscore.fit_score('default', attributes)) FROM bench_scoring_leads"
+FIT_CASE = """CASE leadscore.title_seniority(attributes->>'title')
+        WHEN 'c_level' THEN 20 WHEN 'vp' THEN 20 WHEN 'director' THEN 10
+        WHEN 'manager' THEN 10 WHEN 'individual' THEN 5 ELSE 0 END
+    + least(30,
+        CASE WHEN employees BETWEEN 50 AND 500 THEN 15
+             WHEN employees BETWEEN 501 AND 5000 THEN 10
+             WHEN employees BETWEEN 10 AND 49 THEN 5 ELSE 0 END
+      + CASE WHEN lower(btrim(attributes->>'industry'))
+                  IN ('software', 'saas', 'financial services', 'healthcare') THEN 10 ELSE 0 END
+      + CASE WHEN lower(btrim(attributes->>'country'))
+                  IN ('us', 'ca', 'gb', 'de', 'at', 'ch') THEN 5 ELSE 0 END)
+    + CASE leadscore.email_kind(attributes->>'email')
+        WHEN 'competitor' THEN -30 WHEN 'personal' THEN -20 WHEN 'student' THEN -20
+        ELSE 0 END"""
+FIT_FROM = """FROM bench_scoring_leads,
+     LATERAL (SELECT nullif(btrim(attributes->>'employees'), '')::numeric AS employees) AS size"""
+SQL_FIT = f"SELECT sum({FIT_CASE}) {FIT_FROM}"
+
+
+# ---------------------------------------------------------------------------
+# Checks and plans
+# ---------------------------------------------------------------------------
+
+def check_same(cursor, title, reference, candidate, tolerance_per_type=None):
+    """Compares two (lead_id, score) queries lead by lead; returns the number
+    of leads that differ (beyond the tolerance, when one is given: that many
+    points per event type the lead has)."""
+    tolerance = ""
+    if tolerance_per_type is not None:
+        tolerance = f"""
+        LEFT JOIN (SELECT lead_id, count(DISTINCT e.event_type) AS types
+                   FROM bench_events e JOIN bench_decay_rules USING (event_type)
+                   WHERE occurred_at <= {AS_OF} GROUP BY lead_id) AS t USING (lead_id)"""
+    beyond = (f"abs(a.score - b.score) > {tolerance_per_type} * coalesce(t.types, 0)"
+              if tolerance_per_type is not None else "a.score <> b.score")
+    cursor.execute(f"""
+        SELECT count(*),
+               count(*) FILTER (WHERE a.score IS DISTINCT FROM b.score),
+               count(*) FILTER (WHERE a.lead_id IS NULL OR b.lead_id IS NULL
+                                OR a.score IS NULL OR b.score IS NULL OR {beyond}),
+               coalesce(max(abs(a.score - b.score)), 0),
+               array_agg(lead_id ORDER BY abs(a.score - b.score) DESC NULLS FIRST)
+                   FILTER (WHERE a.score IS DISTINCT FROM b.score)
+        FROM ({reference}) AS a FULL JOIN ({candidate}) AS b USING (lead_id){tolerance}""")
+    leads, differ, beyond_count, largest, examples = cursor.fetchone()
+    if tolerance_per_type is None:
+        verdict = "same" if differ == 0 else f"DIFFERENT for {differ} leads"
+    else:
+        verdict = (f"{differ} leads differ (by at most {largest}), "
+                   f"{beyond_count} by more than {tolerance_per_type} per event type")
+        differ = beyond_count
+    print(f"  {title:<52} {leads} leads: {verdict}")
+    if differ and examples:
+        print(f"    e.g. leads {examples[:5]}")
+    return differ
+
+
+def check_parallel(cursor):
+    """engagement_score with 2 workers gives what it gives serially: per lead,
+    and over the whole table."""
+    failures = 0
+    for title, sql in (("default: engagement_score 2 workers = serial", LEADSCORE_DEFAULT),
+                       ("default: whole table, 2 workers = serial",
+                        f"SELECT 0 AS lead_id, score FROM ({LEADSCORE_ALL_EVENTS}) AS s (score)")):
+        results = {}
+        for name, settings in (("serial", SERIAL_SETTINGS), ("parallel", PARALLEL_SETTINGS)):
+            for statement in settings:
+                cursor.execute(statement)
+            shape = plan_shape(cursor, sql)
+            if name == "parallel" and "Gather" not in shape:
+                print(f"  note: no parallel plan for the check: {shape}")
+            cursor.execute(f"DROP TABLE IF EXISTS scores_{name}")
+            cursor.execute(f"CREATE TEMP TABLE scores_{name} AS {sql}")
+            results[name] = f"SELECT * FROM scores_{name}"
+        for statement in SERIAL_SETTINGS:
+            cursor.execute(statement)
+        failures += check_same(cursor, title, results["serial"], results["parallel"])
+    cursor.execute("DROP TABLE scores_serial, scores_parallel")
+    return failures
+
+
+def plan_shape(cursor, sql, settings=()):
+    for statement in settings:
+        cursor.execute(statement)
+    cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+    plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    node, parts = plan[0]["Plan"], []
+    while node is not None:
+        name = node["Node Type"]
+        if node.get("Parallel Aware"):
+            name = "Parallel " + name
+        if name == "Aggregate":
+            name = {"Hashed": "HashAggregate", "Sorted": "GroupAggregate",
+                    "Plain": "Aggregate"}.get(node.get("Strategy"), name)
+            if node.get("Partial Mode", "Simple") != "Simple":
+                name = node["Partial Mode"] + " " + name
+        if "Workers Planned" in node:
+            name += f" ({node['Workers Planned']} workers)"
+        if name not in ("Subquery Scan",):
+            parts.append(name)
+        children = node.get("Plans", [])
+        node = children[0] if len(children) == 1 else None
+        if len(children) > 1:
+            parts.append("join")
+    return " < ".join(parts)
+
+
+def plans(cursor, variants, settings=None):
+    """The plan each variant gets (EXPLAIN without ANALYZE), as lines to print."""
+    settings = settings or {}
+    lines = []
+    for name, sql in variants:
+        applied = next((s for marker, s in settings.items() if marker in sql), ())
+        lines.append(f"    plan: {name:<30} {plan_shape(cursor, sql, applied)}")
+    for statement in SERIAL_SETTINGS:
+        cursor.execute(statement)
+    return lines
+
+
+def run_and_print(cursor, title, variants, repetitions, baseline, warmups=1, settings=None):
+    plan_lines = plans(cursor, variants, settings)
+    runner = SettingsPerVariant(cursor, settings) if settings else cursor
+    medians = harness.run_case(runner, variants, repetitions, warmups=warmups)
+    for statement in SERIAL_SETTINGS:
+        cursor.execute(statement)
+    harness.print_case(title, medians, baseline=baseline)
+    print("\n".join(plan_lines))
+    return medians
+
+
+def print_coverage(cursor, model):
+    """Which rules of a model the data exercises, from explain_engagement: the
+    equivalence checks are only as good as the cases they meet."""
+    cursor.execute(f"""
+        SELECT rule, count(*) FROM (
+            SELECT CASE WHEN line->>'rule' LIKE 'event:%%'
+                        THEN CASE WHEN line->>'detail' LIKE '%%bounded%%'
+                                  THEN 'bounded ' || (line->>'rule') END
+                        WHEN line->>'rule' LIKE 'group:%%' OR line->>'rule' = 'engagement'
+                        THEN 'bounded ' || (line->>'rule')
+                        ELSE line->>'rule' END AS rule
+            FROM (SELECT leadscore.explain_engagement(%s, event_type, occurred_at, {AS_OF})
+                             AS explanation
+                  FROM bench_events GROUP BY lead_id) AS leads,
+                 jsonb_array_elements(explanation->'rules') AS line) AS lines
+        WHERE rule IS NOT NULL GROUP BY rule ORDER BY rule""", (model,))
+    counts = ", ".join(f"{rule} {count}" for rule, count in cursor.fetchall())
+    print(f"  rules applied in '{model}' (leads): {counts}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repetitions", type=int, default=5)
+    parser.add_argument("--slow-repetitions", type=int, default=3,
+                        help="rounds for the PL/pgSQL comparison (default 3)")
+    args = parser.parse_args()
+    with harness.connect() as connection, connection.cursor() as cursor:
+        cursor.execute("SET TimeZone = 'UTC'")
+        cursor.execute("SET work_mem = '2GB'")
+        for statement in SERIAL_SETTINGS:
+            cursor.execute(statement)
+        cursor.execute("SELECT (SELECT count(*) FROM bench_scoring_leads), count(*), "
+                       "count(DISTINCT lead_id), version(), current_setting('jit'), "
+                       "(SELECT extversion FROM pg_extension WHERE extname = 'leadscore') "
+                       "FROM bench_events")
+        leads, events, active, version, jit, extversion = cursor.fetchone()
+        print(f"leadscore {extversion} scoring engine: {leads} leads, {events} events "
+              f"({active} leads with events), median of {args.repetitions} rotated rounds "
+              f"({args.slow_repetitions} for PL/pgSQL), server execution time\n{version}\n"
+              f"work_mem 2GB, jit {jit}, as_of {AS_OF}")
+
+        rules = decay_rules(cursor)
+        sql_decay_2 = sql_decay_two_level()
+        sql_decay_1 = sql_decay_one_pass(rules)
+
+        print("\nequivalence with leadscore, lead by lead (before any timing)")
+        failures = 0
+        failures += check_same(cursor, "default: SUM(CASE) + inactivity CASE",
+                               LEADSCORE_DEFAULT, sql_default())
+        failures += check_same(cursor, "default: PL/pgSQL aggregate",
+                               LEADSCORE_DEFAULT, PLPGSQL_DEFAULT)
+        failures += check_same(cursor, "decay: plain SQL, two-level", LEADSCORE_DECAY,
+                               sql_decay_2, tolerance_per_type=0.01)
+        failures += check_same(cursor, "decay: plain SQL, one pass", LEADSCORE_DECAY,
+                               sql_decay_1, tolerance_per_type=0.01)
+        failures += check_same(cursor, "decay: PL/pgSQL aggregate", LEADSCORE_DECAY,
+                               PLPGSQL_DECAY, tolerance_per_type=0.01)
+        failures += check_parallel(cursor)
+        cursor.execute(f"""SELECT count(*), count(*) FILTER (WHERE
+                               leadscore.fit_score('default', attributes)
+                               IS DISTINCT FROM ({FIT_CASE})), sum(leadscore.fit_score('default', attributes))
+                           {FIT_FROM}""")
+        fit_leads, fit_differ, fit_sum = cursor.fetchone()
+        print(f"  {'fit: CASE over jsonb':<52} {fit_leads} leads: "
+              + ("same" if fit_differ == 0 else f"DIFFERENT for {fit_differ} leads")
+              + f" (sum of fit scores {fit_sum})")
+        failures += fit_differ
+        print_coverage(cursor, "default")
+        print_coverage(cursor, "bench_decay")
+        if failures:
+            print("  WARNING: some competitors do not compute the same scores; their times "
+                  "below compare different work")
+
+        # 1. The default model, serial.
+        run_and_print(
+            cursor, f"default model per lead, GROUP BY lead_id over {events} events (serial)",
+            [("leadscore", LEADSCORE_DEFAULT), ("SUM(CASE) + inactivity CASE", sql_default())],
+            args.repetitions, baseline="leadscore")
+
+        # 2. The decay model, serial.
+        run_and_print(
+            cursor, f"decay model per lead (half-lives, caps, floors, frequency, inactivity) "
+                    f"over {events} events (serial)",
+            [("leadscore", LEADSCORE_DECAY), ("plain SQL, two-level", sql_decay_2),
+             ("plain SQL, one pass (FILTER)", sql_decay_1)],
+            args.repetitions, baseline="leadscore")
+
+        # 3. PL/pgSQL aggregates, serial (no warm-up round: the data is cached).
+        for model, ours, theirs in (("default", LEADSCORE_DEFAULT, PLPGSQL_DEFAULT),
+                                    ("decay", LEADSCORE_DECAY, PLPGSQL_DECAY)):
+            medians = run_and_print(
+                cursor, f"{model} model per lead: leadscore vs a PL/pgSQL aggregate (serial)",
+                [("leadscore", ours), ("PL/pgSQL aggregate", theirs)],
+                args.slow_repetitions, baseline="leadscore", warmups=0)
+            print(f"  leadscore is {medians['PL/pgSQL aggregate'] / medians['leadscore']:.2f}x "
+                  f"as fast as the PL/pgSQL aggregate")
+
+        # 4. Parallel: the same statements with max_parallel_workers_per_gather
+        # 0 and 2 (and parallel costs lowered, so that the planner takes them).
+        settings = {SERIAL: SERIAL_SETTINGS, PARALLEL: PARALLEL_SETTINGS}
+        run_and_print(
+            cursor, "default model per lead (GROUP BY lead_id), serial vs 2 parallel workers",
+            [("leadscore serial", SERIAL + LEADSCORE_DEFAULT),
+             ("leadscore 2 workers", PARALLEL + LEADSCORE_DEFAULT),
+             ("SUM(CASE) serial", SERIAL + sql_default()),
+             ("SUM(CASE) 2 workers", PARALLEL + sql_default())],
+            args.repetitions, baseline="leadscore serial", settings=settings)
+        run_and_print(
+            cursor, f"default model over all {events} events (one group), serial vs 2 "
+                    f"parallel workers",
+            [("leadscore serial", SERIAL + LEADSCORE_ALL_EVENTS),
+             ("leadscore 2 workers", PARALLEL + LEADSCORE_ALL_EVENTS)],
+            args.repetitions, baseline="leadscore serial", settings=settings)
+
+        # 5. Fit.
+        medians = run_and_print(
+            cursor, f"fit score of {leads} leads, sum(fit) (serial)",
+            [("leadscore fit_score", LEADSCORE_FIT), ("CASE over jsonb", SQL_FIT)],
+            args.repetitions, baseline="leadscore fit_score")
+        for name, ms in medians.items():
+            print(f"  {name:<34} {leads / (ms / 1000):12,.0f} leads/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+-- Events that score leads: attach_events rescores the leads of inserted
+-- events at once (which may promote them); rescore() recomputes a whole
+-- table exactly at a given time (decay, caps, inactivity move with time).
+
+CREATE TABLE crm_contacts (
+    id bigint PRIMARY KEY,
+    lifecyclestage text,
+    job_title text,
+    employees integer,
+    industry text,
+    email text,
+    fit integer,
+    engagement numeric,
+    score numeric,
+    mql_at timestamptz
+);
+CREATE TABLE crm_activities (
+    id bigserial PRIMARY KEY,
+    contact_id bigint NOT NULL,
+    kind text NOT NULL,
+    occurred_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX ON crm_activities (contact_id);
+SELECT leadscore.attach('crm_contacts', '{
+  "stage_column": "lifecyclestage", "stamps": {"mql": "mql_at"},
+  "score_column": "score", "fit_column": "fit", "engagement_column": "engagement",
+  "fit_attributes": {"title": "job_title", "employees": "employees", "industry": "industry", "email": "email"}}') -> 'fit_attributes' AS fit_attributes;
+SELECT leadscore.attach_events('crm_activities', '{"leads": "crm_contacts", "lead_column": "contact_id", "type_column": "kind"}');
+
+INSERT INTO crm_contacts (id, lifecyclestage, job_title, employees, industry, email) VALUES
+  (1, 'lead', 'VP Marketing', 200, 'SaaS', 'vp@acme.io'),
+  (2, 'lead', 'Marketing Intern', 5, 'retail', 'intern@gmail.com'),
+  (3, 'lead', 'Director of IT', 900, 'healthcare', 'dir@clinic.org');
+-- A first rescore fills fit from the attributes; no events yet: the
+-- inactivity penalty.
+SELECT leadscore.rescore('crm_contacts') AS rescored;
+SELECT id, lifecyclestage, fit, engagement, score FROM crm_contacts ORDER BY id;
+SELECT leadscore.rescore('crm_contacts') AS nothing_changed;
+
+-- Each INSERT rescores its leads at once; crossing 80 makes an MQL.
+INSERT INTO crm_activities (contact_id, kind) VALUES (1, 'pricing_view'), (1, 'demo_view');
+SELECT id, lifecyclestage, fit, engagement, score, mql_at IS NOT NULL AS mql_stamped FROM crm_contacts ORDER BY id;
+-- Many events in one statement (COPY works the same): one rescore per lead.
+INSERT INTO crm_activities (contact_id, kind, occurred_at)
+SELECT 3, 'email_open', now() - g * interval '1 hour' FROM generate_series(1, 30) AS g;
+INSERT INTO crm_activities (contact_id, kind) VALUES (2, 'webinar_attended'), (2, 'unknown_kind');
+SELECT id, lifecyclestage, fit, engagement, score FROM crm_contacts ORDER BY id;
+SELECT lead_key, from_stage, to_stage, reason FROM leadscore.stage_history
+WHERE target = 'crm_contacts'::regclass AND from_stage IS NOT NULL ORDER BY id;
+
+-- The nightly rescore 45 days later: no decay in the default model, but the
+-- inactivity penalty now applies to everyone. It never demotes.
+SELECT leadscore.rescore('crm_contacts', now() + interval '45 days') AS rescored;
+SELECT id, lifecyclestage, fit, engagement, score FROM crm_contacts ORDER BY id;
+
+-- A model with decay, rescored as time goes by (the attachment's model is
+-- replaced by re-attaching).
+SELECT leadscore.define_model('fading', '{"engagement": {"groups": {"all": {"decay": {"half_life": "7 days"}}},
+  "events": {"pricing_view": {"points": 40, "group": "all"}, "demo_view": {"points": 40, "group": "all"}}}}');
+SELECT leadscore.attach('crm_contacts', '{"stage_column": "lifecyclestage", "stamps": {"mql": "mql_at"},
+  "score_column": "score", "fit_column": "fit", "engagement_column": "engagement", "model": "fading"}') ->> 'model' AS model;
+SELECT leadscore.rescore('crm_contacts', now()) AS rescored;
+SELECT id, engagement, score FROM crm_contacts ORDER BY id;
+SELECT leadscore.rescore('crm_contacts', now() + interval '7 days') AS rescored_a_week_later;
+SELECT id, engagement, score FROM crm_contacts ORDER BY id;
+
+-- Bad input.
+\set SHOW_CONTEXT never
+SELECT leadscore.attach_events('crm_activities', '{"leads": "crm_contacts", "lead_column": "nope"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT leadscore.attach_events('crm_activities', '{"leads": "crm_contacts", "lead_column": "kind"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT leadscore.attach_events('crm_activities', '{"leads": "crm_contacts", "lead_column": "contact_id", "type_column": "kind", "time_column": "id"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT leadscore.attach_events('crm_activities', '{"leads": "no_such_table"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT leadscore.attach_events('crm_activities', '{"leads": 42}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT leadscore.attach_events('crm_activities', '{"lead": "crm_contacts"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT leadscore.attach_events('crm_activities', NULL);
+\echo :LAST_ERROR_SQLSTATE
+CREATE TABLE unscored (id int PRIMARY KEY, stage text);
+SELECT leadscore.attach('unscored', '{"stage_column": "stage"}') IS NOT NULL AS attached;
+SELECT leadscore.attach_events('crm_activities', '{"leads": "unscored"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT leadscore.rescore('unscored');
+\echo :LAST_ERROR_SQLSTATE
+SELECT leadscore.rescore('crm_contacts', 'infinity');
+\echo :LAST_ERROR_SQLSTATE
+SELECT leadscore.rescore(NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT leadscore.rescore('crm_contacts', NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT leadscore.detach_events('unscored');
+\echo :LAST_ERROR_SQLSTATE
+SELECT events, leads, config FROM leadscore.event_attachments;
+
+-- Detaching the events table removes its trigger: inserts no longer rescore.
+SELECT leadscore.detach_events('crm_activities');
+INSERT INTO crm_activities (contact_id, kind) VALUES (2, 'demo_view');
+SELECT id, engagement FROM crm_contacts WHERE id = 2;
+SELECT leadscore.detach('crm_contacts'), leadscore.detach('unscored');
+DROP TABLE crm_contacts, crm_activities, unscored;

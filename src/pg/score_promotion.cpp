@@ -1,0 +1,180 @@
+#include "score_promotion.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model_cache.hpp"
+#include "stage_datum.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/pg_type_d.h"
+#include "utils/builtins.h"
+}
+
+#include "core/score_promotion.hpp"
+
+namespace core = leadscore::core;
+
+namespace leadscore::pg {
+
+namespace {
+
+// INSERTs promoted in this transaction whose AFTER INSERT has not run yet
+// (an upsert that does not insert leaves its note until transaction end).
+std::vector<std::pair<Oid, std::string>> promoted_inserts;
+
+void forget_promoted_inserts(XactEvent event, void*) {
+    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+        event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT) {
+        promoted_inserts.clear();
+    }
+}
+
+std::optional<double> score_of(const ScoreColumn& column, HeapTuple row, TupleDesc descriptor) {
+    if (column.attnum == 0) {
+        return std::nullopt;
+    }
+    bool is_null;
+    const Datum value = heap_getattr(row, column.attnum, descriptor, &is_null);
+    if (is_null) {
+        return std::nullopt;
+    }
+    double points;
+    switch (column.type) {
+        case INT2OID:
+            points = DatumGetInt16(value);
+            break;
+        case INT4OID:
+            points = DatumGetInt32(value);
+            break;
+        case INT8OID:
+            points = static_cast<double>(DatumGetInt64(value));
+            break;
+        case FLOAT4OID:
+            points = DatumGetFloat4(value);
+            break;
+        case FLOAT8OID:
+            points = DatumGetFloat8(value);
+            break;
+        default:  // numeric
+            points = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, value));
+            break;
+    }
+    return std::isnan(points) ? std::nullopt : std::optional<double>(points);
+}
+
+core::ScoreReading scores_of(const CompiledAttachment& attachment, HeapTuple row,
+                             TupleDesc descriptor) {
+    core::ScoreReading scores;
+    scores.score = score_of(attachment.score, row, descriptor);
+    scores.fit = score_of(attachment.fit, row, descriptor);
+    scores.engagement = score_of(attachment.engagement, row, descriptor);
+    if (!scores.score && attachment.score.attnum == 0 && scores.fit && scores.engagement) {
+        scores.score = *scores.fit + *scores.engagement;
+    }
+    return scores;
+}
+
+// The stage the row holds, if it is one (an unknown label is left for the
+// trigger to refuse).
+bool current_stage(const CompiledAttachment& attachment, HeapTuple row, TupleDesc descriptor,
+                   std::optional<core::Stage>& stage) {
+    bool is_null;
+    const Datum value = heap_getattr(row, attachment.stage_column, descriptor, &is_null);
+    if (is_null) {
+        stage.reset();
+        return true;
+    }
+    switch (attachment.config.stage_kind) {
+        case core::ColumnKind::LifecycleStage:
+            stage = core::stage_from_code(static_cast<unsigned char>(DatumGetChar(value)));
+            return stage.has_value();
+        case core::ColumnKind::Enum:
+            for (const EnumStage& known : attachment.enum_stages) {
+                if (known.value == DatumGetObjectId(value)) {
+                    stage = known.stage;
+                    return true;
+                }
+            }
+            return false;
+        default: {
+            const core::LabelMatch match = attachment.resolver->resolve(TextDatumGetCString(value));
+            stage = match.stage;
+            return match.kind == core::LabelMatch::Kind::Stage;
+        }
+    }
+}
+
+Datum stage_value(const CompiledAttachment& attachment, core::Stage stage) {
+    switch (attachment.config.stage_kind) {
+        case core::ColumnKind::LifecycleStage:
+            return stage_datum(stage);
+        case core::ColumnKind::Enum:
+            for (const EnumStage& known : attachment.enum_stages) {
+                if (known.stage == stage) {
+                    return ObjectIdGetDatum(known.value);
+                }
+            }
+            // attach refuses ENUM types without a value for mql and sql_stage
+            elog(ERROR, "leadscore: no value of the stage column's type for stage %s",
+                 core::stage_label(stage).data());
+        default:
+            return CStringGetTextDatum(attachment.written_labels[core::stage_code(stage)].c_str());
+    }
+}
+
+}  // namespace
+
+HeapTuple promote_by_score(const CompiledAttachment& attachment, TriggerData* data,
+                           FmgrInfo* flinfo, HeapTuple new_row) {
+    const TupleDesc descriptor = RelationGetDescr(data->tg_relation);
+    std::optional<core::Stage> current;
+    if (!current_stage(attachment, new_row, descriptor, current)) {
+        return new_row;
+    }
+    const core::ScoreReading after = scores_of(attachment, new_row, descriptor);
+    const core::ScoreReading before = TRIGGER_FIRED_BY_INSERT(data->tg_event)
+                                          ? core::ScoreReading{}
+                                          : scores_of(attachment, data->tg_trigtuple, descriptor);
+    const LoadedModel& model = current_model(flinfo, *attachment.config.model);
+    const std::optional<core::Stage> target =
+        core::promoted_stage(model.model, attachment.config.sql_stage, current, before, after);
+    if (!target) {
+        return new_row;
+    }
+    int column = attachment.stage_column;
+    Datum value = stage_value(attachment, *target);
+    bool is_null = false;
+    return heap_modify_tuple_by_cols(new_row, descriptor, 1, &column, &value, &is_null);
+}
+
+void note_promoted_insert(Oid relation, const char* lead_key) {
+    promoted_inserts.emplace_back(relation, lead_key);
+}
+
+bool take_promoted_insert(Oid relation, const char* lead_key) {
+    const auto found = std::find_if(promoted_inserts.begin(), promoted_inserts.end(),
+                                    [&](const std::pair<Oid, std::string>& note) {
+                                        return note.first == relation && note.second == lead_key;
+                                    });
+    if (found == promoted_inserts.end()) {
+        return false;
+    }
+    promoted_inserts.erase(found);
+    return true;
+}
+
+bool any_promoted_insert() {
+    return !promoted_inserts.empty();
+}
+
+void register_score_promotion_callbacks() {
+    RegisterXactCallback(forget_promoted_inserts, nullptr);
+}
+
+}  // namespace leadscore::pg
