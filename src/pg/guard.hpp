@@ -25,6 +25,8 @@ struct PostgresError {
     ErrorData* data;  // copied into the caller's memory context
 };
 
+// `fn` must not throw a C++ exception: one leaving the PG_TRY block would
+// leave PostgreSQL's error handler pointing into a dead stack frame.
 template <typename Fn>
 void call_postgres(Fn&& fn) {
     MemoryContext caller_context = CurrentMemoryContext;
