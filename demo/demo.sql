@@ -125,3 +125,79 @@ UPDATE crm.hubspot_contacts SET lifecyclestage = 'marketingqualifiedlead', lost_
 SELECT lead_key, from_stage, to_stage, reason, crm_label, changed_by
 FROM stage_history WHERE target = 'crm.hubspot_contacts'::regclass ORDER BY id;
 SELECT target, stage_column, mode, triggers_present FROM attachments;
+
+\echo
+\echo '== 11. Scoring: the built-in model carries the seeds'' point values'
+SELECT key AS event_type, value -> 'points' AS points
+FROM jsonb_each(model_definition('default') -> 'engagement' -> 'events') ORDER BY 2 DESC, 1;
+SELECT model_definition('default') -> 'thresholds' AS thresholds;
+
+\echo
+\echo '== 12. A scored CRM: contacts with attributes and score columns, and their activities'
+CREATE TABLE crm.leads (
+    id bigint PRIMARY KEY,
+    lifecyclestage text NOT NULL DEFAULT 'lead',
+    job_title text, employees integer, industry text, country text, email text,
+    fit integer, engagement numeric, score numeric,
+    mql_date timestamptz, sal_date timestamptz
+);
+CREATE TABLE crm.activities (
+    id bigserial PRIMARY KEY,
+    lead_id bigint NOT NULL REFERENCES crm.leads,
+    kind text NOT NULL,
+    occurred_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX ON crm.activities (lead_id);
+SELECT attach('crm.leads', '{
+    "stage_column": "lifecyclestage",
+    "stamps": {"mql": "mql_date", "sal": "sal_date"},
+    "model": "default",
+    "score_column": "score", "fit_column": "fit", "engagement_column": "engagement",
+    "fit_attributes": {"title": "job_title", "employees": "employees", "industry": "industry",
+                       "country": "country", "email": "email"}}') ->> 'model' AS model;
+SELECT attach_events('crm.activities', '{"leads": "crm.leads", "lead_column": "lead_id", "type_column": "kind"}');
+INSERT INTO crm.leads (id, job_title, employees, industry, country, email) VALUES
+    (1, 'SVP, Revenue', 120, 'SaaS', 'US', 'ann@acme.io'),
+    (2, 'Marketing Intern', 8, 'Retail', 'FR', 'bo@gmail.com'),
+    (3, 'Head of Growth', 900, 'Healthcare', 'DE', 'cy@clinic.de');
+-- The nightly job (pg_cron in production) computes fit from the attributes.
+SELECT rescore('crm.leads') AS leads_rescored;
+-- Activities from the last weeks, as the marketing tool syncs them: each
+-- insert rescores its leads at once.
+INSERT INTO crm.activities (lead_id, kind, occurred_at) VALUES
+    (1, 'email_open', now() - interval '20 days'), (1, 'blog_view', now() - interval '12 days'),
+    (2, 'email_open', now() - interval '3 days'), (2, 'webinar_attended', now() - interval '2 days'),
+    (3, 'content_download', now() - interval '40 days');
+SELECT id, lifecyclestage, fit, engagement, score, grade('default', fit, engagement) AS grade
+FROM crm.leads ORDER BY id;
+
+\echo
+\echo '== 13. Ann visits the pricing and demo pages: her score crosses 80 and she becomes an MQL at once'
+INSERT INTO crm.activities (lead_id, kind) VALUES (1, 'pricing_view'), (1, 'demo_view');
+SELECT id, lifecyclestage, fit, engagement, score, mql_date IS NOT NULL AS mql_stamped
+FROM crm.leads WHERE id = 1;
+SELECT lead_key, from_stage, to_stage, reason FROM stage_history
+WHERE target = 'crm.leads'::regclass AND from_stage IS NOT NULL ORDER BY id;
+
+\echo
+\echo '== 14. Why: her fit and her engagement, rule by rule (the lines add up to the scores)'
+SELECT * FROM explain_fit('default', (SELECT jsonb_build_object('title', job_title, 'employees', employees,
+    'industry', industry, 'country', country, 'email', email) FROM crm.leads WHERE id = 1));
+SELECT r ->> 'rule' AS rule, r -> 'events' AS events, r -> 'points' AS points, r ->> 'detail' AS detail
+FROM (SELECT explain_engagement('default', kind, occurred_at, now()) AS e FROM crm.activities WHERE lead_id = 1) AS x,
+     jsonb_array_elements(x.e -> 'rules') AS r;
+
+\echo
+\echo '== 15. Scores fade: a model with decay and caps, defined as JSON, scored today and 30 days from now'
+SELECT define_model('decaying', '{
+  "engagement": {
+    "groups": {"email": {"cap": 10, "floor": 0, "decay": {"half_life": "14 days"}},
+               "web": {"cap": 60, "decay": {"half_life": "30 days"}}},
+    "events": {"email_open": {"points": 2, "group": "email"}, "blog_view": {"points": 3, "group": "web"},
+               "pricing_view": {"points": 15, "group": "web"}, "demo_view": {"points": 20, "group": "web"},
+               "content_download": {"points": 8, "group": "web"}, "webinar_attended": 25},
+    "inactivity": {"after": "30 days", "points": -10}}}') AS version;
+SELECT lead_id,
+       engagement_score('decaying', kind, occurred_at, now()) AS today,
+       engagement_score('decaying', kind, occurred_at, now() + interval '30 days') AS in_30_days
+FROM crm.activities GROUP BY lead_id ORDER BY lead_id;
