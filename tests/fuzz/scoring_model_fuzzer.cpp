@@ -1,0 +1,79 @@
+// libFuzzer target: arbitrary JSON text as a scoring model, then arbitrary
+// bytes as a serialised engagement state for it. Valid models must normalise
+// to a fixed point and score events; invalid input of either kind must raise
+// leadscore::core::Error and nothing else, and never touch memory it should
+// not (AddressSanitizer).
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/engagement.hpp"
+#include "core/error.hpp"
+#include "core/fit_score.hpp"
+
+namespace {
+
+using namespace leadscore::core;
+
+void exercise(const ScoringModel& model, std::string_view bytes) {
+    // Score a few events of every type the model knows, plus one it does not.
+    std::vector<std::uint64_t> block(engagement_state_size(model.engagement) / 8 + 1);
+    init_engagement_state(block.data(), model.engagement, "m", 1, 1000000000);
+    for (std::size_t i = 0; i < model.engagement.events.size(); ++i) {
+        add_event(block.data(), model.engagement, model.engagement.events[i].type,
+                  1000000000 - static_cast<Micros>(i) * 86400000000);
+    }
+    try {
+        add_event(block.data(), model.engagement, "not-a-type", 0);
+    } catch (const Error&) {
+    }
+    const Centipoints score = engagement_score(model.engagement, block.data());
+    Centipoints sum = 0;
+    for (const EngagementLine& line : explain_engagement(model.engagement, block.data())) {
+        sum += line.points;
+    }
+    if (sum != score) {
+        __builtin_trap();
+    }
+    // Fit over attributes made of the fuzz input.
+    std::vector<Attribute> attributes(model.fit.attributes.size());
+    for (Attribute& attribute : attributes) {
+        attribute.kind = Attribute::Kind::String;
+        attribute.text = bytes.substr(0, 40);
+    }
+    try {
+        fit_score(model, attributes.data());
+    } catch (const Error&) {
+    }
+    // The input's bytes as a state for this model.
+    if (bytes.size() >= sizeof(EngagementStateHeader)) {
+        std::vector<std::uint64_t> copy(bytes.size() / 8 + 1);
+        std::memcpy(copy.data(), bytes.data(), bytes.size());
+        try {
+            check_state_header(copy.data(), bytes.size());
+            check_state_against_model(copy.data(), model.engagement);
+            engagement_score(model.engagement, copy.data());
+        } catch (const Error&) {
+        }
+    }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    try {
+        const ScoringModel model = parse_model(text, "fuzz");
+        const std::string normalised = model_json(model);
+        if (model_json(parse_model(normalised, "fuzz")) != normalised) {
+            __builtin_trap();
+        }
+        exercise(model, text);
+    } catch (const Error&) {
+        // Refused with a message: what must happen to bad input.
+    }
+    return 0;
+}
