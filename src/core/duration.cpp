@@ -35,15 +35,7 @@ bool unit_matches(std::string_view written, std::string_view unit) {
     if (written.size() == unit.size() + 1 && ascii_lower(written.back()) == 's') {
         written.remove_suffix(1);
     }
-    if (written.size() != unit.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < unit.size(); ++i) {
-        if (ascii_lower(written[i]) != unit[i]) {
-            return false;
-        }
-    }
-    return true;
+    return equals_folded(written, unit);
 }
 
 }  // namespace

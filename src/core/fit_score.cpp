@@ -69,23 +69,11 @@ std::optional<double> number_of(const Attribute& value) {
     return number;
 }
 
-bool equal_folded(std::string_view attribute, const std::string& lowered) {
-    attribute = trim_blanks(attribute);
-    if (attribute.size() != lowered.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < lowered.size(); ++i) {
-        if (ascii_lower(attribute[i]) != lowered[i]) {
-            return false;
-        }
-    }
-    return true;
-}
-
 bool matches(const FitValue& wanted, const Attribute& value) {
     switch (wanted.kind) {
         case FitValue::Kind::String:
-            return value.kind == Attribute::Kind::String && equal_folded(value.text, wanted.text);
+            return value.kind == Attribute::Kind::String &&
+                   equals_folded(trim_blanks(value.text), wanted.text);
         case FitValue::Kind::Boolean:
             return value.kind == Attribute::Kind::Boolean && value.boolean == wanted.boolean;
         case FitValue::Kind::Number: {

@@ -76,6 +76,25 @@ class ModelReader {
     void read_fit(const json& fit, ScoringModel& model) const;
     FitRule read_fit_rule(const json& rule, const std::string& path, FitModel& fit) const;
     FitValue fit_value(const json& value, const std::string& path) const;
+    // {"vp": 20, ...}: points by the name of a classifier's result.
+    template <typename Kind, std::size_t N>
+    void read_points_by_name(const json& object, const std::string& path,
+                             const std::array<Kind, N>& kinds,
+                             std::string_view (*name_of)(Kind) noexcept, const char* what,
+                             const char* names, std::array<std::int64_t, N>& points) const {
+        for (const auto& [name, value] :
+             object_at(object, path, R"({"vp": 20} or {"personal": -20})").items()) {
+            const std::string wanted = name;
+            const auto found = std::find_if(kinds.begin(), kinds.end(),
+                                            [&](Kind kind) { return name_of(kind) == wanted; });
+            if (found == kinds.end()) {
+                check_.fail(child(path, wanted),
+                            std::string("unknown ") + what + " " + quote_for_message(wanted),
+                            std::string("Use ") + names + ".");
+            }
+            points[static_cast<std::size_t>(*found)] = whole_points(value, child(path, wanted));
+        }
+    }
     void read_engagement(const json& engagement, ScoringModel& model) const;
     Decay read_decay(const json& decay, const std::string& path) const;
     int group_index(const json& value, const std::string& path,
@@ -245,36 +264,15 @@ FitRule ModelReader::read_fit_rule(const json& rule, const std::string& path, Fi
 
     if (rule.contains("seniority")) {
         out.match = FitMatch::Seniority;
-        const std::string sub = child(path, "seniority");
-        for (const auto& [band, points] :
-             object_at(rule["seniority"], sub, R"({"c_level": 20, "vp": 20})").items()) {
-            const std::string wanted = band;
-            const auto found =
-                std::find_if(kSeniorities.begin(), kSeniorities.end(),
-                             [&](Seniority s) { return seniority_name(s) == wanted; });
-            if (found == kSeniorities.end()) {
-                check_.fail(child(sub, band), "unknown seniority " + quote_for_message(band),
-                            "Use c_level, vp, director, manager, individual, student, unknown.");
-            }
-            out.seniority_points[static_cast<std::size_t>(*found)] =
-                whole_points(points, child(sub, band));
-        }
+        read_points_by_name(
+            rule["seniority"], child(path, "seniority"), kSeniorities, seniority_name, "seniority",
+            "c_level, vp, director, manager, individual, student, unknown", out.seniority_points);
     } else if (rule.contains("email_kind")) {
         out.match = FitMatch::EmailKind;
-        const std::string sub = child(path, "email_kind");
-        for (const auto& [kind, points] :
-             object_at(rule["email_kind"], sub, R"({"personal": -20})").items()) {
-            const std::string wanted = kind;
-            const auto found =
-                std::find_if(kEmailKinds.begin(), kEmailKinds.end(),
-                             [&](EmailKind k) { return email_kind_name(k) == wanted; });
-            if (found == kEmailKinds.end()) {
-                check_.fail(child(sub, kind), "unknown email kind " + quote_for_message(kind),
-                            "Use business, personal, student, role, competitor, invalid.");
-            }
-            out.email_points[static_cast<std::size_t>(*found)] =
-                whole_points(points, child(sub, kind));
-        }
+        read_points_by_name(rule["email_kind"], child(path, "email_kind"), kEmailKinds,
+                            email_kind_name, "email kind",
+                            "business, personal, student, role, competitor, invalid",
+                            out.email_points);
     } else if (rule.contains("equals")) {
         out.match = FitMatch::Equals;
         out.values.push_back(fit_value(rule["equals"], child(path, "equals")));
