@@ -11,4 +11,4 @@ scripts/ensure-deps.sh demo
 build_and_install
 
 step "working through the sample CRM in a throwaway cluster"
-pg_virtualenv -v "$(pg_major)" psql -X -q -v ON_ERROR_STOP=1 -f demo/demo.sql
+pg_virtualenv -t -v "$(pg_major)" psql -X -q -v ON_ERROR_STOP=1 -f demo/demo.sql

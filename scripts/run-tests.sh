@@ -22,7 +22,7 @@ fi
 
 step "pg_regress and isolation tests in a throwaway cluster"
 rm -rf results output_iso regression.diffs regression.out
-pg_virtualenv -v "$(pg_major)" sh -c 'make -s regresscheck; r=$?; make -s isolationcheck || r=1; exit $r' \
+pg_virtualenv -t -v "$(pg_major)" sh -c 'make -s regresscheck; r=$?; make -s isolationcheck || r=1; exit $r' \
     2>&1 | tee build/installcheck.log || status=1
 for diffs in regression.diffs output_iso/regression.diffs; do
     if [ -s "$diffs" ]; then
