@@ -55,7 +55,9 @@ SELECT leadscore.define_model('bad', '{"engagement": {"groups": {"web": {"decay"
 \echo :LAST_ERROR_SQLSTATE
 SELECT leadscore.define_model('bad', '{"engagement": {"decay": {"percent": 25, "every": "fortnightly"}}}');
 \echo :LAST_ERROR_SQLSTATE
-SELECT leadscore.define_model('bad', '{"engagement": {"groups": {"web": {"cap": -10, "floor": 0}}}}');
+SELECT leadscore.define_model('bad', '{"engagement": {"groups": {"web": {"cap": -10}}}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT leadscore.define_model('bad', '{"engagement": {"groups": {"web": {"cap": 10, "floor": 20}}}}');
 \echo :LAST_ERROR_SQLSTATE
 SELECT leadscore.define_model('bad', '{"fit": {"rules": [{"attribute": "employees", "ranges": [{"min": "fifty", "points": 5}]}]}}');
 \echo :LAST_ERROR_SQLSTATE

@@ -192,6 +192,10 @@ Bounds ModelReader::bounds_of(const json& object, const std::string& path, Parse
     if (object.contains("cap") && !object["cap"].is_null()) {
         bounds.cap = (this->*parse)(object["cap"], child(path, "cap"));
     }
+    if (bounds.cap && *bounds.cap < 0) {
+        check_.fail(child(path, "cap"), "a cap below zero",
+                    "A cap is the most a sum may reach; to bound negative points, use floor.");
+    }
     if (bounds.floor && bounds.cap && *bounds.floor > *bounds.cap) {
         check_.fail(child(path, "cap"), "the cap is below the floor",
                     "A cap is the highest value a sum may reach, the floor the lowest.");

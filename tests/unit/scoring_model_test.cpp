@@ -121,8 +121,13 @@ TEST(ScoringModel, RefusesBadDecaysBoundsAndReferences) {
               "invalid scoring model \"m\" at engagement.decay.percent");
     EXPECT_EQ(at(R"({"engagement": {"decay": {"half_life": "1 day", "percent": 5}}})"),
               "invalid scoring model \"m\" at engagement.decay");
-    EXPECT_EQ(at(R"({"engagement": {"groups": {"web": {"cap": -5, "floor": 0}}}})"),
+    EXPECT_EQ(at(R"({"engagement": {"groups": {"web": {"cap": 5, "floor": 10}}}})"),
               "invalid scoring model \"m\" at engagement.groups.web.cap");
+    EXPECT_EQ(at(R"({"engagement": {"groups": {"web": {"cap": -5}}}})"),
+              "invalid scoring model \"m\" at engagement.groups.web.cap");
+    EXPECT_EQ(at(R"({"fit": {"cap": -1}})"), "invalid scoring model \"m\" at fit.cap");
+    EXPECT_EQ(at(R"({"engagement": {"events": {"visit": {"points": 1, "cap": -0.5}}}})"),
+              "invalid scoring model \"m\" at engagement.events.visit.cap");
     EXPECT_EQ(at(R"({"engagement": {"events": {"visit": {"points": 1, "group": "web"}}}})"),
               "invalid scoring model \"m\" at engagement.events.visit.group");
     EXPECT_EQ(at(R"({"engagement": {"events": {"visit": 1.005}}})"),
