@@ -555,3 +555,28 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.detach_events(regclass) IS
     'removes the rescoring trigger from an events table';
+
+-- detach also removes the rescoring triggers of the table's events tables
+-- (their event_attachments rows go with the attachment).
+CREATE OR REPLACE FUNCTION @extschema@.detach(target regclass)
+    RETURNS void LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    events regclass;
+BEGIN
+    IF target IS NULL THEN
+        RAISE EXCEPTION 'leadscore.detach needs a table, got NULL'
+            USING ERRCODE = '22004', HINT = 'Example: SELECT leadscore.detach(''crm.contacts'');';
+    END IF;
+    FOR events IN SELECT x.events FROM @extschema@.event_attachments AS x WHERE x.leads = target LOOP
+        PERFORM @extschema@.detach_events(events);
+    END LOOP;
+    DELETE FROM @extschema@.attachment_configs AS a WHERE a.target = detach.target;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'table % is not attached to leadscore', target
+            USING ERRCODE = '42704', HINT = 'leadscore.attachments lists the attached tables.';
+    END IF;
+    PERFORM @extschema@._drop_triggers(target);
+END
+$$;

@@ -100,5 +100,9 @@ SELECT events, leads, config FROM leadscore.event_attachments;
 SELECT leadscore.detach_events('crm_activities');
 INSERT INTO crm_activities (contact_id, kind) VALUES (2, 'demo_view');
 SELECT id, engagement FROM crm_contacts WHERE id = 2;
+-- Detaching the leads table detaches its events tables too.
+SELECT leadscore.attach_events('crm_activities', '{"leads": "crm_contacts", "lead_column": "contact_id", "type_column": "kind"}') IS NOT NULL AS attached_again;
 SELECT leadscore.detach('crm_contacts'), leadscore.detach('unscored');
+SELECT count(*) AS event_attachments_left FROM leadscore.event_attachments;
+SELECT count(*) AS event_triggers_left FROM pg_trigger WHERE tgrelid = 'crm_activities'::regclass AND NOT tgisinternal;
 DROP TABLE crm_contacts, crm_activities, unscored;
