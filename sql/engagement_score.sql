@@ -144,10 +144,10 @@ SELECT leadscore._explain_engagement_state(substring(:'state'::bytea from 1 for 
 \echo :LAST_ERROR_SQLSTATE
 SELECT leadscore._explain_engagement_state(:'state'::bytea || '\x00000000'::bytea);
 \echo :LAST_ERROR_SQLSTATE
--- the model name's bytes (offset 8): "decaying" becomes "nomodelg", then loses its terminator
-SELECT leadscore._explain_engagement_state(overlay(:'state'::bytea placing 'nomodel'::bytea from 9));
+-- the model name's bytes (offset 40): "decaying" becomes "nomodelg", then loses its terminator
+SELECT leadscore._explain_engagement_state(overlay(:'state'::bytea placing 'nomodel'::bytea from 41));
 \echo :LAST_ERROR_SQLSTATE
-SELECT leadscore._explain_engagement_state(overlay(:'state'::bytea placing decode(repeat('41', 64), 'hex') from 9));
+SELECT leadscore._explain_engagement_state(overlay(:'state'::bytea placing decode(repeat('41', 64), 'hex') from 41));
 \echo :LAST_ERROR_SQLSTATE
 -- the version (offset 4): version 9 of the model does not exist
 SELECT leadscore._explain_engagement_state(set_byte(:'state'::bytea, 4, 9));
@@ -155,8 +155,8 @@ SELECT leadscore._explain_engagement_state(set_byte(:'state'::bytea, 4, 9));
 -- the first event type's points (offset 104): more than its events can give
 SELECT leadscore._explain_engagement_state(set_byte(:'state'::bytea, 111, 127));
 \echo :LAST_ERROR_SQLSTATE
--- last_activity (offset 88) after as_of
-SELECT leadscore._explain_engagement_state(set_byte(:'state'::bytea, 95, 127));
+-- last_activity (offset 16) after as_of
+SELECT leadscore._explain_engagement_state(set_byte(:'state'::bytea, 23, 127));
 \echo :LAST_ERROR_SQLSTATE
 
 -- Bad input.

@@ -89,11 +89,11 @@ Centipoints evaluate(const EngagementModel& model, const void* block, const Expl
 
     for (std::size_t i = 0; i < model.events.size(); ++i) {
         const EventRule& rule = model.events[i];
-        const std::uint64_t count = state.counts()[i];
+        const std::uint64_t count = state.events()[i].count;
         if (count == 0) {
             continue;
         }
-        const Centipoints decayed = to_centipoints(state.decayed()[i]);
+        const Centipoints decayed = to_centipoints(state.events()[i].decayed);
         const Centipoints points = rule.bounds.clamp(decayed);
         add_to(rule.group, points);
         if (explain.wanted()) {
@@ -149,8 +149,7 @@ Centipoints evaluate(const EngagementModel& model, const void* block, const Expl
 }  // namespace
 
 std::size_t engagement_state_size(const EngagementModel& model) {
-    return sizeof(EngagementStateHeader) +
-           model.events.size() * (sizeof(Micropoints) + sizeof(std::uint64_t)) +
+    return sizeof(EngagementStateHeader) + model.events.size() * sizeof(EventTotals) +
            model.frequency.size() * sizeof(std::uint64_t);
 }
 
@@ -195,11 +194,15 @@ void add_event(void* block, const EngagementModel& model, std::string_view type,
     }
     const Micros age = age_of(header.as_of, occurred_at);
     const EventRule& rule = model.events[static_cast<std::size_t>(index)];
-    const double factor = decay_of(model, rule.group).factor(age);
-    const Micropoints points = static_cast<Micropoints>(
-        std::llround(static_cast<double>(rule.points * kMicropointsPerCentipoint) * factor));
-    state.decayed()[index] = checked_add(state.decayed()[index], points);
-    ++state.counts()[index];
+    const Decay& decay = decay_of(model, rule.group);
+    const Micropoints undecayed = rule.points * kMicropointsPerCentipoint;
+    const Micropoints points = decay.kind == Decay::Kind::None
+                                   ? undecayed
+                                   : static_cast<Micropoints>(std::llround(
+                                         static_cast<double>(undecayed) * decay.factor(age)));
+    EventTotals& totals = state.events()[index];
+    totals.decayed = checked_add(totals.decayed, points);
+    ++totals.count;
     for (std::size_t i = 0; i < model.frequency.size(); ++i) {
         const FrequencyRule& frequency = model.frequency[i];
         if (frequency.within > 0 && age > frequency.within) {
@@ -238,8 +241,8 @@ void merge_engagement_states(void* into, const void* from) {
                     "Pass one value, e.g. now() or a constant, as as_of.");
     }
     for (std::uint32_t i = 0; i < ha.event_count; ++i) {
-        a.decayed()[i] = checked_add(a.decayed()[i], b.decayed()[i]);
-        a.counts()[i] += b.counts()[i];
+        a.events()[i].decayed = checked_add(a.events()[i].decayed, b.events()[i].decayed);
+        a.events()[i].count += b.events()[i].count;
     }
     for (std::uint32_t i = 0; i < ha.frequency_count; ++i) {
         a.frequency()[i] += b.frequency()[i];
@@ -289,12 +292,12 @@ void check_state_against_model(const void* block, const EngagementModel& model) 
     }
     std::uint64_t events = 0;
     for (std::size_t i = 0; i < model.events.size(); ++i) {
-        const std::uint64_t count = state.counts()[i];
+        const std::uint64_t count = state.events()[i].count;
         // Decay only shrinks points toward zero: |decayed| <= count * |points|.
         const double most = static_cast<double>(count) *
                             std::fabs(static_cast<double>(model.events[i].points)) *
                             kMicropointsPerCentipoint;
-        if (std::fabs(static_cast<double>(state.decayed()[i])) >
+        if (std::fabs(static_cast<double>(state.events()[i].decayed)) >
             most + static_cast<double>(count)) {
             corrupted("points of event type " + quote_for_message(model.events[i].type) +
                       " exceed what its events can give");
@@ -309,7 +312,7 @@ void check_state_against_model(const void* block, const EngagementModel& model) 
     for (std::size_t i = 0; i < model.frequency.size(); ++i) {
         std::uint64_t eligible = 0;
         for (int event : model.frequency[i].events) {
-            eligible += state.counts()[static_cast<std::size_t>(event)];
+            eligible += state.events()[static_cast<std::size_t>(event)].count;
         }
         if (state.frequency()[i] > eligible) {
             corrupted("frequency rule " + quote_for_message(model.frequency[i].name) +

@@ -23,17 +23,24 @@ namespace leadscore::core {
 inline constexpr std::uint32_t kEngagementStateMagic = 0x4C53454E;  // "LSEN"
 inline constexpr Micros kNoActivity = INT64_MIN;
 
+// The fields every event touches come first, so that an event costs the
+// header's first cache line and its type's 16-byte slot.
 struct EngagementStateHeader {
     std::uint32_t magic;
     std::uint32_t model_version;
-    char model_name[kMaxModelNameLength + 1];  // NUL-terminated
-    std::uint32_t event_count;                 // of the model
-    std::uint32_t frequency_count;             // of the model
     Micros as_of;
-    Micros last_activity;   // kNoActivity: none
-    std::uint64_t ignored;  // events of unknown type, in the future or with NULLs
-    // Followed by: Micropoints decayed[event_count]; uint64 counts[event_count];
-    // uint64 frequency[frequency_count].
+    Micros last_activity;           // kNoActivity: none
+    std::uint64_t ignored;          // events of unknown type, in the future or with NULLs
+    std::uint32_t event_count;      // of the model
+    std::uint32_t frequency_count;  // of the model
+    char model_name[kMaxModelNameLength + 1];  // NUL-terminated
+    // Followed by: EventTotals events[event_count]; uint64 frequency[frequency_count].
+};
+
+// One event type's running totals.
+struct EventTotals {
+    Micropoints decayed;  // points after decay, in millionths
+    std::uint64_t count;
 };
 
 std::size_t engagement_state_size(const EngagementModel& model);
@@ -44,11 +51,10 @@ class EngagementState {
     explicit EngagementState(void* block) : header_(static_cast<EngagementStateHeader*>(block)) {}
 
     EngagementStateHeader& header() const { return *header_; }
-    Micropoints* decayed() const { return reinterpret_cast<Micropoints*>(header_ + 1); }
-    std::uint64_t* counts() const {
-        return reinterpret_cast<std::uint64_t*>(decayed() + header_->event_count);
+    EventTotals* events() const { return reinterpret_cast<EventTotals*>(header_ + 1); }
+    std::uint64_t* frequency() const {
+        return reinterpret_cast<std::uint64_t*>(events() + header_->event_count);
     }
-    std::uint64_t* frequency() const { return counts() + header_->event_count; }
 
   private:
     EngagementStateHeader* header_;

@@ -470,6 +470,7 @@ void ModelReader::read_engagement(const json& engagement, ScoringModel& model) c
     }
     std::sort(out.events.begin(), out.events.end(),
               [](const EventRule& a, const EventRule& b) { return a.type < b.type; });
+    out.index_events();
     if (engagement.contains("frequency")) {
         const json& rules = engagement["frequency"];
         if (!rules.is_array()) {
@@ -771,12 +772,46 @@ double Decay::factor(Micros age) const {
     }
 }
 
+namespace {
+
+std::uint64_t type_hash(std::string_view type) {
+    std::uint64_t hash = 14695981039346656037ULL;  // FNV-1a
+    for (char c : type) {
+        hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    }
+    return hash;
+}
+
+}  // namespace
+
+void EngagementModel::index_events() {
+    std::size_t size = 8;
+    while (size < events.size() * 2) {
+        size *= 2;
+    }
+    event_slots_.assign(size, 0);
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        std::size_t slot = type_hash(events[i].type) & (size - 1);
+        while (event_slots_[slot] != 0) {
+            slot = (slot + 1) & (size - 1);
+        }
+        event_slots_[slot] = static_cast<int>(i) + 1;
+    }
+}
+
 int EngagementModel::find_event(std::string_view type) const {
-    const auto found =
-        std::lower_bound(events.begin(), events.end(), type,
-                         [](const EventRule& rule, std::string_view t) { return rule.type < t; });
-    return found != events.end() && found->type == type ? static_cast<int>(found - events.begin())
-                                                        : -1;
+    if (event_slots_.empty()) {
+        return -1;
+    }
+    const std::size_t mask = event_slots_.size() - 1;
+    for (std::size_t slot = type_hash(type) & mask; event_slots_[slot] != 0;
+         slot = (slot + 1) & mask) {
+        const int index = event_slots_[slot] - 1;
+        if (events[static_cast<std::size_t>(index)].type == type) {
+            return index;
+        }
+    }
+    return -1;
 }
 
 bool Threshold::met(std::int64_t fit_points, Centipoints engagement_points) const {

@@ -140,8 +140,15 @@ struct EngagementModel {
     Bounds bounds;  // centipoints
     bool unknown_events_are_errors = false;
 
-    // Index into `events`, or -1.
+    // Index into `events`, or -1. One hash probe: it runs for every event
+    // an aggregate reads.
     int find_event(std::string_view type) const;
+
+    // Builds the hash table find_event probes; parse_model calls it.
+    void index_events();
+
+  private:
+    std::vector<int> event_slots_;  // open addressing: index + 1, 0 for empty
 };
 
 // ---- thresholds and grade ----

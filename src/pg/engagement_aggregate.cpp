@@ -25,6 +25,10 @@ namespace {
 struct EngagementAggState {
     const pg::LoadedModel* model;
     std::size_t size;
+    // The model name argument last checked against the state's model: a
+    // constant argument is the same pointer on every row, so its name is
+    // compared once, not once per event.
+    Datum checked_name;
     alignas(8) char block[FLEXIBLE_ARRAY_MEMBER];
 };
 
@@ -71,23 +75,29 @@ LEADSCORE_FUNCTION(engagement_transition) {
     MemoryContext context = aggregate_context(fcinfo, "leadscore._engagement_transition");
     auto* state =
         PG_ARGISNULL(0) ? nullptr : reinterpret_cast<EngagementAggState*>(PG_GETARG_POINTER(0));
-    const std::string_view model_name = pg::model_name_arg(fcinfo, 1);
     const core::Micros as_of = as_of_arg(fcinfo);
     if (state == nullptr) {
-        const pg::LoadedModel& model = pg::current_model(fcinfo->flinfo, model_name);
+        const pg::LoadedModel& model =
+            pg::current_model(fcinfo->flinfo, pg::model_name_arg(fcinfo, 1));
         state = new_state(context, model);
         core::init_engagement_state(state->block, model.model.engagement, model.name, model.version,
                                     as_of);
+        state->checked_name = PG_GETARG_DATUM(1);
     } else {
         const auto& header = *reinterpret_cast<const core::EngagementStateHeader*>(state->block);
-        if (model_name != header.model_name) {
-            char quoted[160];
-            pg::quote_into(quoted, model_name);
-            ereport(ERROR,
+        if (PG_ARGISNULL(1) || PG_GETARG_DATUM(1) != state->checked_name) {
+            const std::string_view model_name = pg::model_name_arg(fcinfo, 1);
+            if (model_name != header.model_name) {
+                char quoted[160];
+                pg::quote_into(quoted, model_name);
+                ereport(
+                    ERROR,
                     (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                      errmsg("engagement_score got model %s after model \"%s\" in the same group",
                             quoted, header.model_name),
                      errhint("Score each group with one model.")));
+            }
+            state->checked_name = PG_GETARG_DATUM(1);
         }
         if (as_of != header.as_of) {
             ereport(ERROR,

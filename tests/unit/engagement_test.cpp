@@ -234,7 +234,8 @@ TEST(Engagement, CorruptedStatesAreRefused) {
                     kMaxModelNameLength + 1);
     }));
     const auto at = [](char* bytes) { return EngagementState(bytes); };
-    EXPECT_TRUE(refused([&](char* bytes, std::size_t&) { at(bytes).decayed()[3] = INT64_MAX; }));
+    EXPECT_TRUE(
+        refused([&](char* bytes, std::size_t&) { at(bytes).events()[3].decayed = INT64_MAX; }));
     EXPECT_TRUE(refused([&](char* bytes, std::size_t&) { at(bytes).frequency()[0] = 99; }));
     EXPECT_TRUE(refused(
         [&](char* bytes, std::size_t&) { at(bytes).header().last_activity = kNoActivity; }));
