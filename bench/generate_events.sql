@@ -78,14 +78,16 @@ SELECT id,
        -- Keys dropped: the attribute is missing.
        jsonb_build_object(
            'title', CASE WHEN r_title < 0.02 THEN NULL  -- JSON null
-                         ELSE to_jsonb(titles[1 + floor(r_title_pick * cardinality(titles))::int]) END,
+                         ELSE to_jsonb(titles[1 + floor(r_title_pick * cardinality(titles))::int])
+                    END,
            'employees', CASE WHEN r_size_form < 0.78 THEN to_jsonb(employees)
                              WHEN r_size_form < 0.88 THEN to_jsonb(employees::text)
                              WHEN r_size_form < 0.90 THEN to_jsonb(' ' || employees || ' ')
                              WHEN r_size_form < 0.92 THEN to_jsonb(''::text)
                              WHEN r_size_form < 0.94 THEN 'null'::jsonb
                              ELSE NULL END,
-           'industry', to_jsonb(industries[1 + floor(r_industry_pick * cardinality(industries))::int]),
+           'industry',
+               to_jsonb(industries[1 + floor(r_industry_pick * cardinality(industries))::int]),
            'country', to_jsonb(countries[1 + floor(r_country_pick * cardinality(countries))::int]),
            'email', to_jsonb(CASE
                WHEN r_email < 0.62 THEN 'contact' || id || '@company' || (id % 50000) || '.com'
@@ -126,8 +128,10 @@ SELECT CASE WHEN random() < 0.7
             ELSE 1 + floor(random() * :leads)::bigint END AS lead_id,
        types[1 + floor(random() * cardinality(types))::int] AS event_type,
        CASE WHEN random() < 0.003
-            THEN timestamptz '2025-01-01 00:00+00' + make_interval(mins => 1 + floor(random() * 7 * 1440)::int)
-            ELSE timestamptz '2025-01-01 00:00+00' - make_interval(mins => floor(random() * 200 * 1440)::int)
+            THEN timestamptz '2025-01-01 00:00+00'
+                 + make_interval(mins => 1 + floor(random() * 7 * 1440)::int)
+            ELSE timestamptz '2025-01-01 00:00+00'
+                 - make_interval(mins => floor(random() * 200 * 1440)::int)
        END AS occurred_at
 FROM generate_series(1, :events::bigint), event_mix;
 

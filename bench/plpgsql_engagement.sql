@@ -177,7 +177,8 @@ RETURNS numeric
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
     caps constant numeric[] := ARRAY[12, NULL, NULL, 15, NULL, NULL, NULL, NULL, 10, NULL, NULL];
-    floors constant numeric[] := ARRAY[NULL, NULL, -20, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL];
+    floors constant numeric[] := ARRAY[NULL, NULL, -20, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                                       NULL];
     type_points numeric;
     email numeric := 0;
     web numeric := 0;

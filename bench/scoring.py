@@ -21,6 +21,8 @@ if it did. Scores are at a fixed as_of, 2025-01-01 00:00 UTC."""
 import argparse
 import json
 
+import psycopg2
+
 import harness
 
 AS_OF = "timestamptz '2025-01-01 00:00:00+00'"
@@ -109,8 +111,10 @@ def sql_decay_two_level():
            sum(r.points * power(0.5, ({AS_OF_EPOCH} - date_part('epoch', e.occurred_at))
                                      / r.half_life_seconds)) AS decayed,
            count(r.event_type) AS events,
-           count(r.event_type) FILTER (WHERE e.occurred_at >= {AS_OF} - interval '30 days') AS within_30,
-           count(r.event_type) FILTER (WHERE e.occurred_at >= {AS_OF} - interval '14 days') AS within_14,
+           count(r.event_type) FILTER (WHERE e.occurred_at >= {AS_OF} - interval '30 days')
+               AS within_30,
+           count(r.event_type) FILTER (WHERE e.occurred_at >= {AS_OF} - interval '14 days')
+               AS within_14,
            max(e.occurred_at) FILTER (WHERE r.event_type IS NOT NULL) AS last_activity
     FROM bench_events e
     LEFT JOIN bench_decay_rules r ON r.event_type = e.event_type AND e.occurred_at <= {AS_OF}
@@ -143,7 +147,8 @@ def sql_decay_one_pass(rules):
         kind = f"event_type = '{r['event_type']}'"
         aggregates.append(
             f"sum({r['points']} * power(0.5, ({AS_OF_EPOCH} - date_part('epoch', occurred_at))"
-            f" / {r['half_life_seconds']})) FILTER (WHERE {kind} AND occurred_at <= {AS_OF}) AS d{i}")
+            f" / {r['half_life_seconds']})) FILTER (WHERE {kind} AND occurred_at <= {AS_OF})"
+            f" AS d{i}")
         aggregates.append(f"count(*) FILTER (WHERE {kind} AND occurred_at <= {AS_OF}) AS n{i}")
         value = bounded(f"round(d{i}::numeric, 2)", r["type_floor"], r["type_cap"])
         type_points.setdefault(r["grp"], []).append(f"CASE WHEN n{i} > 0 THEN {value} ELSE 0 END")
@@ -339,11 +344,18 @@ def plans(cursor, variants, settings=None):
 
 
 def run_and_print(cursor, title, variants, repetitions, baseline, warmups=1, settings=None):
-    plan_lines = plans(cursor, variants, settings)
-    runner = SettingsPerVariant(cursor, settings) if settings else cursor
-    medians = harness.run_case(runner, variants, repetitions, warmups=warmups)
-    for statement in SERIAL_SETTINGS:
-        cursor.execute(statement)
+    """Runs and prints one case; a case that fails is reported and skipped
+    (returns None), so that one error does not lose the other cases."""
+    try:
+        plan_lines = plans(cursor, variants, settings)
+        runner = SettingsPerVariant(cursor, settings) if settings else cursor
+        medians = harness.run_case(runner, variants, repetitions, warmups=warmups)
+    except psycopg2.Error as error:
+        print(f"\n{title}\n  FAILED: {str(error).strip()}")
+        return None
+    finally:
+        for statement in SERIAL_SETTINGS:
+            cursor.execute(statement)
     harness.print_case(title, medians, baseline=baseline)
     print("\n".join(plan_lines))
     return medians
@@ -373,7 +385,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--slow-repetitions", type=int, default=3,
-                        help="rounds for the PL/pgSQL comparison (default 3)")
+                        help="rounds for the slow cases, the decay model in plain SQL and "
+                             "the PL/pgSQL aggregates (default 3, no warm-up round)")
     args = parser.parse_args()
     with harness.connect() as connection, connection.cursor() as cursor:
         cursor.execute("SET TimeZone = 'UTC'")
@@ -387,8 +400,9 @@ def main():
         leads, events, active, version, jit, extversion = cursor.fetchone()
         print(f"leadscore {extversion} scoring engine: {leads} leads, {events} events "
               f"({active} leads with events), median of {args.repetitions} rotated rounds "
-              f"({args.slow_repetitions} for PL/pgSQL), server execution time\n{version}\n"
-              f"work_mem 2GB, jit {jit}, as_of {AS_OF}")
+              f"({args.slow_repetitions} without warm-up for the slow decay and PL/pgSQL "
+              f"cases), server execution time\n{version}\nwork_mem 2GB, jit {jit}, "
+              f"as_of {AS_OF}")
 
         rules = decay_rules(cursor)
         sql_decay_2 = sql_decay_two_level()
@@ -409,7 +423,8 @@ def main():
         failures += check_parallel(cursor)
         cursor.execute(f"""SELECT count(*), count(*) FILTER (WHERE
                                leadscore.fit_score('default', attributes)
-                               IS DISTINCT FROM ({FIT_CASE})), sum(leadscore.fit_score('default', attributes))
+                               IS DISTINCT FROM ({FIT_CASE})),
+                           sum(leadscore.fit_score('default', attributes))
                            {FIT_FROM}""")
         fit_leads, fit_differ, fit_sum = cursor.fetchone()
         print(f"  {'fit: CASE over jsonb':<52} {fit_leads} leads: "
@@ -428,13 +443,14 @@ def main():
             [("leadscore", LEADSCORE_DEFAULT), ("SUM(CASE) + inactivity CASE", sql_default())],
             args.repetitions, baseline="leadscore")
 
-        # 2. The decay model, serial.
+        # 2. The decay model, serial; slow, so fewer rounds and no warm-up round
+        # (the checks above have just read the same data).
         run_and_print(
             cursor, f"decay model per lead (half-lives, caps, floors, frequency, inactivity) "
                     f"over {events} events (serial)",
             [("leadscore", LEADSCORE_DECAY), ("plain SQL, two-level", sql_decay_2),
              ("plain SQL, one pass (FILTER)", sql_decay_1)],
-            args.repetitions, baseline="leadscore")
+            args.slow_repetitions, baseline="leadscore", warmups=0)
 
         # 3. PL/pgSQL aggregates, serial (no warm-up round: the data is cached).
         for model, ours, theirs in (("default", LEADSCORE_DEFAULT, PLPGSQL_DEFAULT),
@@ -443,8 +459,9 @@ def main():
                 cursor, f"{model} model per lead: leadscore vs a PL/pgSQL aggregate (serial)",
                 [("leadscore", ours), ("PL/pgSQL aggregate", theirs)],
                 args.slow_repetitions, baseline="leadscore", warmups=0)
-            print(f"  leadscore is {medians['PL/pgSQL aggregate'] / medians['leadscore']:.2f}x "
-                  f"as fast as the PL/pgSQL aggregate")
+            if medians:
+                print(f"  leadscore is {medians['PL/pgSQL aggregate'] / medians['leadscore']:.2f}x "
+                      f"as fast as the PL/pgSQL aggregate")
 
         # 4. Parallel: the same statements with max_parallel_workers_per_gather
         # 0 and 2 (and parallel costs lowered, so that the planner takes them).
@@ -468,7 +485,7 @@ def main():
             cursor, f"fit score of {leads} leads, sum(fit) (serial)",
             [("leadscore fit_score", LEADSCORE_FIT), ("CASE over jsonb", SQL_FIT)],
             args.repetitions, baseline="leadscore fit_score")
-        for name, ms in medians.items():
+        for name, ms in (medians or {}).items():
             print(f"  {name:<34} {leads / (ms / 1000):12,.0f} leads/s")
 
 
