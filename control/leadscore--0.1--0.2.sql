@@ -199,6 +199,10 @@ CREATE AGGREGATE @extschema@.engagement_score(model text, event_type text, occur
                                               as_of timestamptz) (
     SFUNC = @extschema@._engagement_transition,
     STYPE = internal,
+    -- The state of the default model: 16 + 40 + 9 * 16 bytes, in a 256-byte
+    -- chunk. Without it the planner assumes 8 kB per group and avoids (or
+    -- spills) hash aggregation over a million leads.
+    SSPACE = 256,
     FINALFUNC = @extschema@._engagement_final,
     FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = @extschema@._engagement_combine,
@@ -213,6 +217,10 @@ CREATE AGGREGATE @extschema@.explain_engagement(model text, event_type text, occ
                                                 as_of timestamptz) (
     SFUNC = @extschema@._engagement_transition,
     STYPE = internal,
+    -- The state of the default model: 16 + 40 + 9 * 16 bytes, in a 256-byte
+    -- chunk. Without it the planner assumes 8 kB per group and avoids (or
+    -- spills) hash aggregation over a million leads.
+    SSPACE = 256,
     FINALFUNC = @extschema@._engagement_explain_final,
     FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = @extschema@._engagement_combine,
@@ -229,6 +237,10 @@ CREATE AGGREGATE @extschema@._engagement_state(model text, event_type text, occu
                                                as_of timestamptz) (
     SFUNC = @extschema@._engagement_transition,
     STYPE = internal,
+    -- The state of the default model: 16 + 40 + 9 * 16 bytes, in a 256-byte
+    -- chunk. Without it the planner assumes 8 kB per group and avoids (or
+    -- spills) hash aggregation over a million leads.
+    SSPACE = 256,
     FINALFUNC = @extschema@._engagement_serialize,
     FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = @extschema@._engagement_combine,

@@ -138,25 +138,28 @@ SELECT octet_length(:'state'::bytea) AS state_bytes,
 \set SHOW_CONTEXT never
 SELECT leadscore._explain_engagement_state('\x');
 \echo :LAST_ERROR_SQLSTATE
-SELECT leadscore._explain_engagement_state(set_byte(:'state'::bytea, 0, 0));
+-- the serialised form: the model name (64 bytes), then the state block
+-- (magic at 64, version at 68, as_of at 72, last activity at 80, event
+-- totals from 104)
+SELECT leadscore._explain_engagement_state(set_byte(:'state'::bytea, 64, 0));
 \echo :LAST_ERROR_SQLSTATE
 SELECT leadscore._explain_engagement_state(substring(:'state'::bytea from 1 for 110));
 \echo :LAST_ERROR_SQLSTATE
 SELECT leadscore._explain_engagement_state(:'state'::bytea || '\x00000000'::bytea);
 \echo :LAST_ERROR_SQLSTATE
--- the model name's bytes (offset 40): "decaying" becomes "nomodelg", then loses its terminator
-SELECT leadscore._explain_engagement_state(overlay(:'state'::bytea placing 'nomodel'::bytea from 41));
+-- the model name: "decaying" becomes "nomodelg", then loses its terminator
+SELECT leadscore._explain_engagement_state(overlay(:'state'::bytea placing 'nomodel'::bytea from 1));
 \echo :LAST_ERROR_SQLSTATE
-SELECT leadscore._explain_engagement_state(overlay(:'state'::bytea placing decode(repeat('41', 64), 'hex') from 41));
+SELECT leadscore._explain_engagement_state(overlay(:'state'::bytea placing decode(repeat('41', 64), 'hex') from 1));
 \echo :LAST_ERROR_SQLSTATE
--- the version (offset 4): version 9 of the model does not exist
-SELECT leadscore._explain_engagement_state(set_byte(:'state'::bytea, 4, 9));
+-- the version: version 9 of the model does not exist
+SELECT leadscore._explain_engagement_state(set_byte(:'state'::bytea, 68, 9));
 \echo :LAST_ERROR_SQLSTATE
--- the first event type's points (offset 104): more than its events can give
-SELECT leadscore._explain_engagement_state(set_byte(:'state'::bytea, 111, 127));
+-- the first event type's points: more than its events can give
+SELECT leadscore._explain_engagement_state(set_byte(:'state'::bytea, 64 + 40 + 7, 127));
 \echo :LAST_ERROR_SQLSTATE
--- last_activity (offset 16) after as_of
-SELECT leadscore._explain_engagement_state(set_byte(:'state'::bytea, 23, 127));
+-- the last activity after as_of
+SELECT leadscore._explain_engagement_state(set_byte(:'state'::bytea, 80 + 7, 127));
 \echo :LAST_ERROR_SQLSTATE
 
 -- Bad input.

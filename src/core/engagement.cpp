@@ -1,5 +1,6 @@
 #include "engagement.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -153,19 +154,16 @@ std::size_t engagement_state_size(const EngagementModel& model) {
            model.frequency.size() * sizeof(std::uint64_t);
 }
 
-void init_engagement_state(void* block, const EngagementModel& model, std::string_view model_name,
-                           std::uint32_t model_version, Micros as_of) {
+void init_engagement_state(void* block, const EngagementModel& model, std::uint32_t model_version,
+                           Micros as_of) {
     EngagementStateHeader& header = *static_cast<EngagementStateHeader*>(block);
     header.magic = kEngagementStateMagic;
     header.model_version = model_version;
-    std::memset(header.model_name, 0, sizeof header.model_name);
-    std::memcpy(header.model_name, model_name.data(),
-                std::min(model_name.size(), kMaxModelNameLength));
-    header.event_count = static_cast<std::uint32_t>(model.events.size());
-    header.frequency_count = static_cast<std::uint32_t>(model.frequency.size());
     header.as_of = as_of;
     header.last_activity = kNoActivity;
     header.ignored = 0;
+    header.event_count = static_cast<std::uint32_t>(model.events.size());
+    header.frequency_count = static_cast<std::uint32_t>(model.frequency.size());
 }
 
 void add_ignored(void* block) {
@@ -181,7 +179,7 @@ void add_event(void* block, const EngagementModel& model, std::string_view type,
         if (model.unknown_events_are_errors) {
             throw Error(sqlstate::kInvalidParameterValue,
                         "event type " + quote_for_message(type) + " is not in scoring model " +
-                            quote_for_message(header.model_name),
+                            quote_for_message(model.model_name),
                         "Add it to engagement.events (0 points is fine), or set "
                         "\"unknown_events\": \"ignore\".");
         }
@@ -225,14 +223,12 @@ void merge_engagement_states(void* into, const void* from) {
     EngagementState b(const_cast<void*>(from));
     EngagementStateHeader& ha = a.header();
     const EngagementStateHeader& hb = b.header();
-    if (std::strcmp(ha.model_name, hb.model_name) != 0 || ha.model_version != hb.model_version ||
-        ha.event_count != hb.event_count || ha.frequency_count != hb.frequency_count) {
+    if (ha.model_version != hb.model_version || ha.event_count != hb.event_count ||
+        ha.frequency_count != hb.frequency_count) {
         throw Error(sqlstate::kInvalidParameterValue,
-                    "engagement_score cannot combine scores of different models (" +
-                        quote_for_message(ha.model_name) + " version " +
+                    "engagement_score cannot combine scores of model versions " +
                         std::to_string(ha.model_version) + " and " +
-                        quote_for_message(hb.model_name) + " version " +
-                        std::to_string(hb.model_version) + ")",
+                        std::to_string(hb.model_version),
                     "Use one model per group; a model redefined during the query is not seen.");
     }
     if (ha.as_of != hb.as_of) {
@@ -254,24 +250,47 @@ void merge_engagement_states(void* into, const void* from) {
     ha.ignored += hb.ignored;
 }
 
-EngagementStateHeader check_state_header(const void* bytes, std::size_t length) {
-    if (length < sizeof(EngagementStateHeader)) {
+std::size_t state_size(const EngagementStateHeader& header) {
+    return sizeof(EngagementStateHeader) + std::size_t{header.event_count} * sizeof(EventTotals) +
+           std::size_t{header.frequency_count} * sizeof(std::uint64_t);
+}
+
+std::size_t serialized_state_size(const void* block) {
+    return sizeof(SerializedStateName) +
+           state_size(*static_cast<const EngagementStateHeader*>(block));
+}
+
+void serialize_state(const void* block, std::string_view model_name, void* out) {
+    SerializedStateName name{};
+    std::memcpy(name.model_name, model_name.data(),
+                std::min(model_name.size(), kMaxModelNameLength));
+    std::memcpy(out, &name, sizeof name);
+    std::memcpy(static_cast<char*>(out) + sizeof name, block,
+                state_size(*static_cast<const EngagementStateHeader*>(block)));
+}
+
+SerializedState read_serialized_state(const void* bytes, std::size_t length) {
+    if (length < sizeof(SerializedStateName) + sizeof(EngagementStateHeader)) {
         corrupted(std::to_string(length) + " bytes, too short for its header");
     }
-    // Copy out before reading: `bytes` need not be aligned.
-    EngagementStateHeader header;
-    std::memcpy(&header, bytes, sizeof header);
-    if (header.magic != kEngagementStateMagic) {
-        corrupted("wrong magic number");
-    }
-    if (std::memchr(header.model_name, '\0', sizeof header.model_name) == nullptr ||
-        header.model_name[0] == '\0') {
+    const char* text = static_cast<const char*>(bytes);
+    const void* terminator = std::memchr(text, '\0', sizeof(SerializedStateName));
+    if (terminator == nullptr || text[0] == '\0') {
         corrupted("the model name is not terminated");
     }
-    const std::uint64_t expected = sizeof(EngagementStateHeader) +
-                                   std::uint64_t{header.event_count} * 16 +
-                                   std::uint64_t{header.frequency_count} * 8;
-    if (header.event_count > 100000 || header.frequency_count > 100000 || expected != length) {
+    SerializedState state;
+    state.model_name = std::string_view(
+        text, static_cast<std::size_t>(static_cast<const char*>(terminator) - text));
+    state.block = text + sizeof(SerializedStateName);
+    state.block_size = length - sizeof(SerializedStateName);
+    // Copied out before reading: the bytes need not be aligned.
+    std::memcpy(&state.header, state.block, sizeof state.header);
+    const EngagementStateHeader& header = state.header;
+    if (header.magic != kEngagementStateMagic) {
+        corrupted("wrong magic number (a state from another leadscore version?)");
+    }
+    if (header.event_count > 100000 || header.frequency_count > 100000 ||
+        state_size(header) != state.block_size) {
         corrupted(std::to_string(length) + " bytes for " + std::to_string(header.event_count) +
                   " event types and " + std::to_string(header.frequency_count) +
                   " frequency rules");
@@ -279,7 +298,7 @@ EngagementStateHeader check_state_header(const void* bytes, std::size_t length) 
     if (header.last_activity != kNoActivity && header.last_activity > header.as_of) {
         corrupted("last activity after as_of");
     }
-    return header;
+    return state;
 }
 
 void check_state_against_model(const void* block, const EngagementModel& model) {
@@ -287,8 +306,8 @@ void check_state_against_model(const void* block, const EngagementModel& model) 
     const EngagementStateHeader& header = state.header();
     if (header.event_count != model.events.size() ||
         header.frequency_count != model.frequency.size()) {
-        corrupted("its shape does not match scoring model " + quote_for_message(header.model_name) +
-                  " version " + std::to_string(header.model_version));
+        corrupted("its shape does not match version " + std::to_string(header.model_version) +
+                  " of its scoring model");
     }
     std::uint64_t events = 0;
     for (std::size_t i = 0; i < model.events.size(); ++i) {
@@ -341,9 +360,10 @@ std::string centipoints_text(Centipoints value) {
     return text;
 }
 
-std::string explanation_json(const EngagementModel& model, const void* block) {
+std::string explanation_json(const EngagementModel& model, std::string_view model_name,
+                             const void* block) {
     using nlohmann::json;
-    const EngagementStateHeader& header = static_cast<const EngagementStateHeader*>(block)[0];
+    const EngagementStateHeader& header = *static_cast<const EngagementStateHeader*>(block);
     std::vector<EngagementLine> lines;
     const Centipoints score = evaluate(model, block, Explainer{&lines});
     json rules = json::array();
@@ -359,7 +379,7 @@ std::string explanation_json(const EngagementModel& model, const void* block) {
         }
         rules.push_back(item);
     }
-    json out = {{"model", header.model_name},
+    json out = {{"model", std::string(model_name)},
                 {"version", header.model_version},
                 {"score", json::parse(centipoints_text(score))},
                 {"ignored_events", header.ignored},

@@ -20,11 +20,15 @@
 
 namespace leadscore::core {
 
-inline constexpr std::uint32_t kEngagementStateMagic = 0x4C53454E;  // "LSEN"
+// Changes with every layout change, so that a state written by another build
+// (a worker that loaded a newer library) is refused, never misread.
+inline constexpr std::uint32_t kEngagementStateMagic = 0x4C534532;  // "LSE2"
 inline constexpr Micros kNoActivity = INT64_MIN;
 
-// The fields every event touches come first, so that an event costs the
-// header's first cache line and its type's 16-byte slot.
+// The state in memory: small, since a GROUP BY over a million leads keeps a
+// million of them (the default model's is 184 bytes). The model's name is
+// not in it: the aggregate knows its model; only the serialised form, which
+// travels between processes, names it.
 struct EngagementStateHeader {
     std::uint32_t magic;
     std::uint32_t model_version;
@@ -33,8 +37,12 @@ struct EngagementStateHeader {
     std::uint64_t ignored;          // events of unknown type, in the future or with NULLs
     std::uint32_t event_count;      // of the model
     std::uint32_t frequency_count;  // of the model
-    char model_name[kMaxModelNameLength + 1];  // NUL-terminated
     // Followed by: EventTotals events[event_count]; uint64 frequency[frequency_count].
+};
+
+// The serialised form: the model's name, then the state block as it is.
+struct SerializedStateName {
+    char model_name[kMaxModelNameLength + 1];  // NUL-terminated, zero-padded
 };
 
 // One event type's running totals.
@@ -61,8 +69,8 @@ class EngagementState {
 };
 
 // Fills a zeroed block of engagement_state_size(model) bytes.
-void init_engagement_state(void* block, const EngagementModel& model, std::string_view model_name,
-                           std::uint32_t model_version, Micros as_of);
+void init_engagement_state(void* block, const EngagementModel& model, std::uint32_t model_version,
+                           Micros as_of);
 
 // Adds one event. Events after as_of count as ignored; an unknown type is
 // ignored or, if the model says so, an Error (22023).
@@ -72,12 +80,26 @@ void add_event(void* block, const EngagementModel& model, std::string_view type,
 // Counts a row the aggregate skips (NULL type or time).
 void add_ignored(void* block);
 
-// Adds `from` into `into`: same model, version and as_of, or an Error.
+// Adds `from` into `into`, states of the same model: same version and
+// as_of, or an Error.
 void merge_engagement_states(void* into, const void* from);
 
-// Checks a block that came from outside (deserialisation): the header against
-// its length (22P03), before the model is known.
-EngagementStateHeader check_state_header(const void* bytes, std::size_t length);
+// The size of a state block from its header.
+std::size_t state_size(const EngagementStateHeader& header);
+
+// Serialisation: the model's name, then the block.
+std::size_t serialized_state_size(const void* block);
+void serialize_state(const void* block, std::string_view model_name, void* out);
+
+// What deserialisation reads before the model is known: the name, and the
+// block's header checked against the length (22P03).
+struct SerializedState {
+    std::string_view model_name;
+    EngagementStateHeader header;
+    const char* block;  // inside the serialised bytes, maybe unaligned
+    std::size_t block_size;
+};
+SerializedState read_serialized_state(const void* bytes, std::size_t length);
 
 // Checks a block against its model (22P03): sizes and every counter's range.
 void check_state_against_model(const void* block, const EngagementModel& model);
@@ -94,9 +116,10 @@ struct EngagementLine {
 Centipoints engagement_score(const EngagementModel& model, const void* block);
 std::vector<EngagementLine> explain_engagement(const EngagementModel& model, const void* block);
 
-// The explanation as a JSON object: {"model", "version", "as_of_score",
-// "ignored_events", "lines": [...]}.
-std::string explanation_json(const EngagementModel& model, const void* block);
+// The explanation as a JSON object: {"model", "version", "score",
+// "ignored_events", "rules": [...]}.
+std::string explanation_json(const EngagementModel& model, std::string_view model_name,
+                             const void* block);
 
 // "12.5" for 1250 centipoints.
 std::string centipoints_text(Centipoints value);

@@ -50,12 +50,13 @@ std::string join(const std::vector<std::string>& items) {
 class ModelReader {
   public:
     explicit ModelReader(std::string_view model_name)
-        : check_("scoring model " + quote_for_message(model_name)) {}
+        : check_("scoring model " + quote_for_message(model_name)), model_name_(model_name) {}
 
     ScoringModel read(const json& document);
 
   private:
     JsonChecker check_;
+    std::string model_name_;
 
     void only_keys(const json& object, const std::string& path,
                    std::initializer_list<std::string_view> known) const;
@@ -626,6 +627,7 @@ ScoringModel ModelReader::read(const json& document) {
     only_keys(document, "",
               {"description", "competitors", "fit", "engagement", "thresholds", "grade"});
     ScoringModel model;
+    model.engagement.model_name = model_name_;
     // Defaults for what a model leaves out: the seeds' thresholds and our grade bands.
     model.mql.score = 8000;
     model.sql.score = 15000;

@@ -132,6 +132,7 @@ struct Inactivity {
 };
 
 struct EngagementModel {
+    std::string model_name;         // for messages
     std::vector<EventRule> events;  // sorted by type
     std::vector<EngagementGroup> groups;
     Decay decay;  // for events in no group

@@ -24,7 +24,6 @@ namespace {
 // the core's block, which is all that travels between workers.
 struct EngagementAggState {
     const pg::LoadedModel* model;
-    std::size_t size;
     // The model name argument last checked against the state's model: a
     // constant argument is the same pointer on every row, so its name is
     // compared once, not once per event.
@@ -37,8 +36,11 @@ EngagementAggState* new_state(MemoryContext context, const pg::LoadedModel& mode
     auto* state = static_cast<EngagementAggState*>(
         MemoryContextAllocZero(context, offsetof(EngagementAggState, block) + size));
     state->model = &model;
-    state->size = size;
     return state;
+}
+
+const core::EngagementStateHeader& header_of(const EngagementAggState* state) {
+    return *reinterpret_cast<const core::EngagementStateHeader*>(state->block);
 }
 
 MemoryContext aggregate_context(FunctionCallInfo fcinfo, const char* function) {
@@ -80,21 +82,20 @@ LEADSCORE_FUNCTION(engagement_transition) {
         const pg::LoadedModel& model =
             pg::current_model(fcinfo->flinfo, pg::model_name_arg(fcinfo, 1));
         state = new_state(context, model);
-        core::init_engagement_state(state->block, model.model.engagement, model.name, model.version,
-                                    as_of);
+        core::init_engagement_state(state->block, model.model.engagement, model.version, as_of);
         state->checked_name = PG_GETARG_DATUM(1);
     } else {
-        const auto& header = *reinterpret_cast<const core::EngagementStateHeader*>(state->block);
+        const core::EngagementStateHeader& header = header_of(state);
         if (PG_ARGISNULL(1) || PG_GETARG_DATUM(1) != state->checked_name) {
             const std::string_view model_name = pg::model_name_arg(fcinfo, 1);
-            if (model_name != header.model_name) {
+            if (model_name != state->model->name) {
                 char quoted[160];
                 pg::quote_into(quoted, model_name);
                 ereport(
                     ERROR,
                     (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                      errmsg("engagement_score got model %s after model \"%s\" in the same group",
-                            quoted, header.model_name),
+                            quoted, state->model->name.c_str()),
                      errhint("Score each group with one model.")));
             }
             state->checked_name = PG_GETARG_DATUM(1);
@@ -126,8 +127,14 @@ LEADSCORE_FUNCTION(engagement_combine) {
     }
     if (into == nullptr) {
         into = new_state(context, *from->model);
-        std::memcpy(into->block, from->block, from->size);
+        std::memcpy(into->block, from->block, core::state_size(header_of(from)));
         PG_RETURN_POINTER(into);
+    }
+    if (into->model->name != from->model->name) {
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("engagement_score cannot combine scores of models \"%s\" and \"%s\"",
+                               into->model->name.c_str(), from->model->name.c_str()),
+                        errhint("Score each group with one model.")));
     }
     core::merge_engagement_states(into->block, from->block);
     PG_RETURN_POINTER(into);
@@ -135,9 +142,10 @@ LEADSCORE_FUNCTION(engagement_combine) {
 
 LEADSCORE_FUNCTION(engagement_serialize) {
     const auto* state = reinterpret_cast<EngagementAggState*>(PG_GETARG_POINTER(0));
-    bytea* bytes = static_cast<bytea*>(palloc(VARHDRSZ + state->size));
-    SET_VARSIZE(bytes, VARHDRSZ + state->size);
-    std::memcpy(VARDATA(bytes), state->block, state->size);
+    const std::size_t size = core::serialized_state_size(state->block);
+    bytea* bytes = static_cast<bytea*>(palloc(VARHDRSZ + size));
+    SET_VARSIZE(bytes, VARHDRSZ + size);
+    core::serialize_state(state->block, state->model->name, VARDATA(bytes));
     PG_RETURN_BYTEA_P(bytes);
 }
 
@@ -145,19 +153,22 @@ namespace {
 
 // A state from bytes, every byte checked against its model.
 EngagementAggState* state_from_bytes(const bytea* bytes) {
-    const std::size_t length = VARSIZE_ANY_EXHDR(bytes);
-    const core::EngagementStateHeader header = core::check_state_header(VARDATA_ANY(bytes), length);
-    const pg::LoadedModel& model = pg::model_version(header.model_name, header.model_version);
+    const core::SerializedState read =
+        core::read_serialized_state(VARDATA_ANY(bytes), VARSIZE_ANY_EXHDR(bytes));
+    char name[core::kMaxModelNameLength + 1];
+    strlcpy(name, read.model_name.data(), std::min(sizeof name, read.model_name.size() + 1));
+    const pg::LoadedModel& model = pg::model_version(name, read.header.model_version);
     EngagementAggState* state = new_state(CurrentMemoryContext, model);
-    if (state->size != length) {
+    const std::size_t expected = core::engagement_state_size(model.model.engagement);
+    if (read.block_size != expected) {
         ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
                         errmsg("invalid engagement_score state: %zu bytes, scoring model \"%s\" "
                                "version %u needs %zu",
-                               length, header.model_name, header.model_version, state->size),
+                               read.block_size, name, read.header.model_version, expected),
                         errhint("States come from leadscore's own serialisation function; do "
                                 "not build them by hand.")));
     }
-    std::memcpy(state->block, VARDATA_ANY(bytes), length);
+    std::memcpy(state->block, read.block, read.block_size);
     core::check_state_against_model(state->block, model.model.engagement);
     return state;
 }
@@ -165,8 +176,8 @@ EngagementAggState* state_from_bytes(const bytea* bytes) {
 Datum explanation_datum(const EngagementAggState* state) {
     const char* explanation;
     {
-        const std::string json =
-            core::explanation_json(state->model->model.engagement, state->block);
+        const std::string json = core::explanation_json(state->model->model.engagement,
+                                                        state->model->name, state->block);
         explanation = pg::copy_to_palloc(json);
     }
     return pg::jsonb_datum(explanation);
@@ -206,12 +217,5 @@ LEADSCORE_FUNCTION(engagement_explain_final) {
     if (PG_ARGISNULL(0)) {
         PG_RETURN_NULL();
     }
-    const auto* state = reinterpret_cast<EngagementAggState*>(PG_GETARG_POINTER(0));
-    const char* explanation;
-    {
-        const std::string json =
-            core::explanation_json(state->model->model.engagement, state->block);
-        explanation = pg::copy_to_palloc(json);
-    }
-    return pg::jsonb_datum(explanation);
+    return explanation_datum(reinterpret_cast<EngagementAggState*>(PG_GETARG_POINTER(0)));
 }

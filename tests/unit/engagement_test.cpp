@@ -24,7 +24,7 @@ class State {
   public:
     State(const ScoringModel& model, Micros as_of = kAsOf)
         : model_(model), bytes_(engagement_state_size(model.engagement) / 8 + 1) {
-        init_engagement_state(data(), model.engagement, "m", 1, as_of);
+        init_engagement_state(data(), model.engagement, 1, as_of);
     }
     void* data() { return bytes_.data(); }
     const void* data() const { return bytes_.data(); }
@@ -194,6 +194,7 @@ TEST(Engagement, StateSizeDependsOnTheModelOnly) {
     const ScoringModel model = parse_model(kRichModel, "m");
     EXPECT_EQ(engagement_state_size(model.engagement),
               sizeof(EngagementStateHeader) + 6 * 16 + 2 * 8);
+    EXPECT_EQ(sizeof(EngagementStateHeader), 40u);
 }
 
 TEST(Engagement, MergingDifferentModelsOrAsOfIsAnError) {
@@ -206,42 +207,60 @@ TEST(Engagement, MergingDifferentModelsOrAsOfIsAnError) {
     EXPECT_THROW(merge_engagement_states(a.data(), c.data()), Error);
 }
 
+TEST(Engagement, SerialisedStatesRoundTrip) {
+    const ScoringModel model = parse_model(kRichModel, "m");
+    State state(model);
+    state.add({"pricing_view", kAsOf - kDay});
+    std::vector<char> bytes(serialized_state_size(state.data()));
+    serialize_state(state.data(), "rich model", bytes.data());
+    const SerializedState read = read_serialized_state(bytes.data(), bytes.size());
+    EXPECT_EQ(read.model_name, "rich model");
+    EXPECT_EQ(read.block_size, state.size());
+    EXPECT_EQ(std::memcmp(read.block, state.data(), state.size()), 0);
+}
+
 TEST(Engagement, CorruptedStatesAreRefused) {
     const ScoringModel model = parse_model(kRichModel, "m");
     State good(model);
     good.add({"pricing_view", kAsOf - kDay});
     good.add({"site_visit", kAsOf - kDay});
+    std::vector<char> serialised(serialized_state_size(good.data()));
+    serialize_state(good.data(), "m", serialised.data());
+    // `corrupt` edits the serialised bytes (the name, then the block at
+    // offset 64) or their length; refused means 22P03 from either check.
     const auto refused = [&](auto corrupt) {
-        std::vector<std::uint64_t> copy(good.size() / 8 + 1);
-        std::memcpy(copy.data(), good.data(), good.size());
-        std::size_t length = good.size();
-        corrupt(reinterpret_cast<char*>(copy.data()), length);
+        std::vector<char> bytes = serialised;
+        std::size_t length = bytes.size();
+        corrupt(bytes.data(), length);
         try {
-            check_state_header(copy.data(), length);
-            check_state_against_model(copy.data(), model.engagement);
+            const SerializedState read = read_serialized_state(bytes.data(), length);
+            std::vector<std::uint64_t> block(read.block_size / 8 + 1);
+            std::memcpy(block.data(), read.block, read.block_size);
+            check_state_against_model(block.data(), model.engagement);
         } catch (const Error& error) {
             EXPECT_STREQ(error.sqlstate(), "22P03");
             return true;
         }
         return false;
     };
+    const auto block_of = [](char* bytes) {
+        return EngagementState(bytes + sizeof(SerializedStateName));
+    };
     EXPECT_FALSE(refused([](char*, std::size_t&) {}));
     EXPECT_TRUE(refused([](char*, std::size_t& length) { length = 3; }));
     EXPECT_TRUE(refused([](char*, std::size_t& length) { length -= 8; }));
-    EXPECT_TRUE(refused([](char* bytes, std::size_t&) { bytes[0] ^= 1; }));
-    EXPECT_TRUE(refused([](char* bytes, std::size_t&) {
-        std::memset(bytes + offsetof(EngagementStateHeader, model_name), 'x',
-                    kMaxModelNameLength + 1);
-    }));
-    const auto at = [](char* bytes) { return EngagementState(bytes); };
-    EXPECT_TRUE(
-        refused([&](char* bytes, std::size_t&) { at(bytes).events()[3].decayed = INT64_MAX; }));
-    EXPECT_TRUE(refused([&](char* bytes, std::size_t&) { at(bytes).frequency()[0] = 99; }));
+    EXPECT_TRUE(refused([](char* bytes, std::size_t&) { bytes[64] ^= 1; }));  // magic
+    EXPECT_TRUE(refused([](char* bytes, std::size_t&) { std::memset(bytes, 'x', 64); }));
+    EXPECT_TRUE(refused([](char* bytes, std::size_t&) { bytes[0] = '\0'; }));
     EXPECT_TRUE(refused(
-        [&](char* bytes, std::size_t&) { at(bytes).header().last_activity = kNoActivity; }));
+        [&](char* bytes, std::size_t&) { block_of(bytes).events()[3].decayed = INT64_MAX; }));
+    EXPECT_TRUE(refused([&](char* bytes, std::size_t&) { block_of(bytes).frequency()[0] = 99; }));
+    EXPECT_TRUE(refused(
+        [&](char* bytes, std::size_t&) { block_of(bytes).header().last_activity = kNoActivity; }));
+    EXPECT_TRUE(refused(
+        [&](char* bytes, std::size_t&) { block_of(bytes).header().last_activity = kAsOf + 1; }));
     EXPECT_TRUE(
-        refused([&](char* bytes, std::size_t&) { at(bytes).header().last_activity = kAsOf + 1; }));
-    EXPECT_TRUE(refused([&](char* bytes, std::size_t&) { at(bytes).header().event_count = 5; }));
+        refused([&](char* bytes, std::size_t&) { block_of(bytes).header().event_count = 5; }));
 }
 
 TEST(Engagement, OverflowIsAnErrorNotAWrap) {
