@@ -2,7 +2,9 @@
 and PL/pgSQL aggregates. Needs bench/generate_events.sql loaded.
 
 1. engagement_score('default') per lead against SUM(CASE event_type ...) with
-   the inactivity CASE (serial).
+   the inactivity CASE (serial); 1b. the same with the events read in lead
+   order (a copy clustered by lead, GroupAggregate over its index).
+   --only-ordered runs just these two.
 2. engagement_score over a decay model (bench_decay: half-lives, caps, floors,
    frequency rules, inactivity) against the same maths in plain SQL, as a
    two-level aggregation (per lead and type, then per lead) and as one pass
@@ -381,12 +383,38 @@ def print_coverage(cursor, model):
     print(f"  rules applied in '{model}' (leads): {counts}")
 
 
+def run_in_lead_order(cursor, repetitions):
+    """Case 1 with the events read in lead order: a copy of the log clustered
+    by lead, read through its index into a GroupAggregate, so that each lead's
+    state stays in cache (in case 1 the hash table's memory traffic
+    dominates)."""
+    cursor.execute("SELECT to_regclass('bench_events_by_lead') IS NULL")
+    if cursor.fetchone()[0]:
+        cursor.execute("CREATE TABLE bench_events_by_lead AS "
+                       "SELECT * FROM bench_events ORDER BY lead_id, occurred_at")
+        cursor.execute("CREATE INDEX ON bench_events_by_lead (lead_id)")
+        cursor.execute("ANALYZE bench_events_by_lead")
+    for statement in ("SET enable_hashagg = off", "SET enable_sort = off"):
+        cursor.execute(statement)
+    run_and_print(
+        cursor, "default model per lead, events read in lead order (GroupAggregate over the "
+                "index of a copy clustered by lead, serial)",
+        [("leadscore", LEADSCORE_DEFAULT.replace("bench_events", "bench_events_by_lead")),
+         ("SUM(CASE) + inactivity CASE",
+          sql_default().replace("bench_events", "bench_events_by_lead"))],
+        repetitions, baseline="leadscore")
+    for statement in ("RESET enable_hashagg", "RESET enable_sort"):
+        cursor.execute(statement)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--slow-repetitions", type=int, default=3,
                         help="rounds for the slow cases, the decay model in plain SQL and "
                              "the PL/pgSQL aggregates (default 3, no warm-up round)")
+    parser.add_argument("--only-ordered", action="store_true",
+                        help="stop after the cases of the default model (1 and 1b)")
     args = parser.parse_args()
     with harness.connect() as connection, connection.cursor() as cursor:
         cursor.execute("SET TimeZone = 'UTC'")
@@ -403,6 +431,14 @@ def main():
               f"({args.slow_repetitions} without warm-up for the slow decay and PL/pgSQL "
               f"cases), server execution time\n{version}\nwork_mem 2GB, jit {jit}, "
               f"as_of {AS_OF}")
+
+        if args.only_ordered:
+            run_and_print(
+                cursor, f"default model per lead, GROUP BY lead_id over {events} events (serial)",
+                [("leadscore", LEADSCORE_DEFAULT), ("SUM(CASE) + inactivity CASE", sql_default())],
+                args.repetitions, baseline="leadscore")
+            run_in_lead_order(cursor, args.repetitions)
+            return
 
         rules = decay_rules(cursor)
         sql_decay_2 = sql_decay_two_level()
@@ -442,6 +478,9 @@ def main():
             cursor, f"default model per lead, GROUP BY lead_id over {events} events (serial)",
             [("leadscore", LEADSCORE_DEFAULT), ("SUM(CASE) + inactivity CASE", sql_default())],
             args.repetitions, baseline="leadscore")
+
+        # 1b. The same with the events read in lead order.
+        run_in_lead_order(cursor, args.repetitions)
 
         # 2. The decay model, serial; slow, so fewer rounds and no warm-up round
         # (the checks above have just read the same data).
