@@ -327,6 +327,17 @@ COMMENT ON TABLE @extschema@.event_attachments IS
     'events tables attached with leadscore.attach_events: whose leads they score, and how their columns map';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.event_attachments', '');
 
+-- A column's type as SQL writes it, e.g. 'numeric(8,2)'.
+CREATE FUNCTION @extschema@._column_type(target regclass, column_name text)
+    RETURNS text LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute AS a
+    WHERE a.attrelid = target AND a.attname = column_name AND a.attnum > 0 AND NOT a.attisdropped
+$$;
+COMMENT ON FUNCTION @extschema@._column_type(regclass, text) IS
+    'internal: the SQL type of a column, for the casts in rescore''s UPDATE';
+
 -- The UPDATE that rescores `leads` from all its events tables at `as_of`:
 -- only the leads whose key is in `only_keys` (a query), or all of them.
 CREATE FUNCTION @extschema@._rescore_statement(leads regclass, only_keys text)
@@ -367,7 +378,9 @@ BEGIN
                                   ELSE format(' WHERE e.%I IN (%s)', x.config ->> 'lead_column', only_keys) END),
                       ' UNION ALL ')
       INTO event_rows
-      FROM @extschema@.event_attachments AS x WHERE x.leads = _rescore_statement.leads;
+      FROM @extschema@.event_attachments AS x
+      JOIN pg_class AS c ON c.oid = x.events  -- an events table dropped since is left out
+     WHERE x.leads = _rescore_statement.leads;
     IF event_rows IS NOT NULL THEN
         engagement := format('coalesce(s.engagement, (SELECT @extschema@.engagement_score(%L, NULL, NULL, $1)))',
                              config ->> 'model');
@@ -377,18 +390,27 @@ BEGIN
     ELSIF config ->> 'engagement_column' IS NOT NULL THEN
         engagement := format('l.%I', config ->> 'engagement_column');
     END IF;
+    -- Each value is cast to its column's type before it is compared, so that
+    -- an integer column holding a rounded score is not rewritten every time.
     IF config ->> 'fit_column' IS NOT NULL AND config -> 'fit_attributes' <> '{}' THEN
         assignments := assignments || format('%I = n.fit', config ->> 'fit_column');
-        changed := changed || format('l.%I IS DISTINCT FROM n.fit', config ->> 'fit_column');
+        changed := changed || format('l.%I IS DISTINCT FROM (n.fit)::%s', config ->> 'fit_column',
+                                     @extschema@._column_type(leads, config ->> 'fit_column'));
     END IF;
-    IF config ->> 'engagement_column' IS NOT NULL AND engagement IS NOT NULL AND event_rows IS NOT NULL THEN
+    IF config ->> 'engagement_column' IS NOT NULL AND event_rows IS NOT NULL THEN
         assignments := assignments || format('%I = n.engagement', config ->> 'engagement_column');
-        changed := changed || format('l.%I IS DISTINCT FROM n.engagement', config ->> 'engagement_column');
+        changed := changed || format('l.%I IS DISTINCT FROM (n.engagement)::%s', config ->> 'engagement_column',
+                                     @extschema@._column_type(leads, config ->> 'engagement_column'));
     END IF;
-    IF config ->> 'score_column' IS NOT NULL THEN
+    -- The total, when its engagement part has a source (events, or the
+    -- engagement column): fit + engagement, fit counting 0 when the
+    -- attachment has no fit source. Without an engagement source the total
+    -- is left alone rather than cut down to its fit.
+    IF config ->> 'score_column' IS NOT NULL AND engagement IS NOT NULL THEN
         assignments := assignments || format('%I = coalesce(n.fit, 0) + coalesce(n.engagement, 0)', config ->> 'score_column');
-        changed := changed || format('l.%I IS DISTINCT FROM coalesce(n.fit, 0) + coalesce(n.engagement, 0)',
-                                     config ->> 'score_column');
+        changed := changed || format('l.%I IS DISTINCT FROM (coalesce(n.fit, 0) + coalesce(n.engagement, 0))::%s',
+                                     config ->> 'score_column',
+                                     @extschema@._column_type(leads, config ->> 'score_column'));
     END IF;
     IF cardinality(assignments) = 0 THEN
         RETURN NULL;  -- nothing this attachment can recompute
@@ -562,7 +584,10 @@ BEGIN
         RAISE EXCEPTION 'table % is not an attached events table', events
             USING ERRCODE = '42704', HINT = 'leadscore.event_attachments lists them.';
     END IF;
-    EXECUTE format('DROP TRIGGER IF EXISTS zz_leadscore_events ON %s', events);
+    -- (An events table dropped since has taken its trigger with it.)
+    IF EXISTS (SELECT FROM pg_trigger AS t WHERE t.tgrelid = events AND t.tgname = 'zz_leadscore_events') THEN
+        EXECUTE format('DROP TRIGGER zz_leadscore_events ON %s', events);
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.detach_events(regclass) IS

@@ -178,8 +178,13 @@ SELECT leadscore.engagement_score('nope', type, at, now()) FROM events;
 SELECT leadscore.define_model('strict', '{"engagement": {"unknown_events": "error", "events": {"pricing_view": 15}}}');
 SELECT leadscore.engagement_score('strict', type, at, now()) FROM events WHERE lead = 1;
 \echo :LAST_ERROR_SQLSTATE
--- An event at -infinity has fully decayed; one at +infinity is in the future.
-SELECT leadscore.engagement_score('decaying', type, at, '2026-11-22 00:00+00') AS infinite_times
+-- Events at -infinity or +infinity are no point in time: ignored.
+SELECT leadscore.engagement_score('decaying', type, at, '2026-11-22 00:00+00') AS infinite_times,
+       leadscore.explain_engagement('decaying', type, at, '2026-11-22 00:00+00') -> 'ignored_events' AS ignored
 FROM (VALUES ('pricing_view', '-infinity'::timestamptz), ('webinar_attended', 'infinity'),
              ('site_visit', '2026-11-21 00:00+00')) AS v(type, at);
+-- A model name from a column: every row is checked, one model per group.
+SELECT leadscore.engagement_score(m, type, now(), now())
+FROM (VALUES ('default', 'chat'), ('decaying', 'chat')) AS v(m, type);
+\echo :LAST_ERROR_SQLSTATE
 DROP TABLE engagement_events;

@@ -64,6 +64,32 @@ SELECT id, engagement, score FROM crm_contacts ORDER BY id;
 SELECT leadscore.rescore('crm_contacts', now() + interval '7 days') AS rescored_a_week_later;
 SELECT id, engagement, score FROM crm_contacts ORDER BY id;
 
+-- An attachment with a score column and no source for it: rescore leaves the
+-- stored score alone (it does not cut it down to nothing).
+CREATE TABLE scores_only (id int PRIMARY KEY, stage text, score integer);
+SELECT leadscore.attach('scores_only', '{"stage_column": "stage", "score_column": "score"}') IS NOT NULL AS attached;
+INSERT INTO scores_only VALUES (1, 'lead', 42);
+SELECT leadscore.rescore('scores_only') AS rescored, (SELECT score FROM scores_only) AS score_kept;
+-- Integer score columns hold rounded values: a second rescore finds nothing
+-- to change (the computed values are compared as the column stores them).
+CREATE TABLE rounded (id int PRIMARY KEY, stage text, engagement integer, score integer);
+CREATE TABLE rounded_events (lead_id int, event_type text, occurred_at timestamptz);
+SELECT leadscore.attach('rounded', '{"stage_column": "stage", "score_column": "score", "engagement_column": "engagement", "model": "fading"}') IS NOT NULL AS attached;
+SELECT leadscore.attach_events('rounded_events', '{"leads": "rounded", "lead_column": "lead_id"}') ->> 'type_column' AS type_column;
+INSERT INTO rounded VALUES (1, 'lead');
+INSERT INTO rounded_events VALUES (1, 'pricing_view', now() - interval '3 days');
+SELECT engagement, score FROM rounded;
+SELECT leadscore.rescore('rounded') AS first, leadscore.rescore('rounded') AS second;
+-- A dropped events table is left out of rescoring, not an error.
+CREATE TABLE doomed_events (lead_id int, event_type text, occurred_at timestamptz);
+SELECT leadscore.attach_events('doomed_events', '{"leads": "rounded", "lead_column": "lead_id"}') IS NOT NULL AS attached;
+DROP TABLE doomed_events;
+SELECT leadscore.rescore('rounded') AS rescored_after_drop;
+INSERT INTO rounded_events VALUES (1, 'demo_view', now());
+SELECT engagement, score FROM rounded;
+SELECT leadscore.detach('scores_only'), leadscore.detach('rounded');
+DROP TABLE scores_only, rounded, rounded_events;
+
 -- Bad input.
 \set SHOW_CONTEXT never
 SELECT leadscore.attach_events('crm_activities', '{"leads": "crm_contacts", "lead_column": "nope"}');

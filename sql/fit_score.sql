@@ -74,6 +74,10 @@ SELECT leadscore.grade('default', NULL, 10) AS null_fit, leadscore.meets_thresho
        leadscore.fit_score('default', NULL) AS null_attributes,
        (SELECT count(*) FROM leadscore.explain_fit('default', NULL)) AS null_explained;
 
+-- Extreme scores compare without overflow.
+SELECT leadscore.meets_threshold('default', 'mql', 2147483647, 92233720368547758) AS huge,
+       leadscore.meets_threshold('default', 'mql', -2147483648, -92233720368547758) AS tiny;
+
 -- Bad input: ERROR with SQLSTATE, the offending value and a hint.
 \set SHOW_CONTEXT never
 SELECT leadscore.fit_score('default', '[1, 2]');

@@ -32,11 +32,13 @@ Micropoints checked_add(Micropoints a, Micropoints b) {
     return sum;
 }
 
-// Rounds millionths to hundredths, halves away from zero.
+// Rounds millionths to hundredths, halves away from zero (without
+// overflow, whatever the input).
 Centipoints to_centipoints(Micropoints micro) {
-    const Micropoints half = kMicropointsPerCentipoint / 2;
-    return micro >= 0 ? (micro + half) / kMicropointsPerCentipoint
-                      : -((-micro + half) / kMicropointsPerCentipoint);
+    const __int128 half = kMicropointsPerCentipoint / 2;
+    const __int128 value = micro;
+    return static_cast<Centipoints>(value >= 0 ? (value + half) / kMicropointsPerCentipoint
+                                               : -((-value + half) / kMicropointsPerCentipoint));
 }
 
 Micros age_of(Micros as_of, Micros occurred_at) {
@@ -85,7 +87,8 @@ Centipoints evaluate(const EngagementModel& model, const void* block, const Expl
     std::vector<Centipoints> group_sums(model.groups.size(), 0);
     Centipoints ungrouped = 0;
     const auto add_to = [&](int group, Centipoints points) {
-        (group >= 0 ? group_sums[static_cast<std::size_t>(group)] : ungrouped) += points;
+        Centipoints& sum = group >= 0 ? group_sums[static_cast<std::size_t>(group)] : ungrouped;
+        sum = checked_add(sum, points);
     };
 
     for (std::size_t i = 0; i < model.events.size(); ++i) {
@@ -99,8 +102,8 @@ Centipoints evaluate(const EngagementModel& model, const void* block, const Expl
         add_to(rule.group, points);
         if (explain.wanted()) {
             std::string detail = std::to_string(count) + " x " + centipoints_text(rule.points);
-            const Centipoints undecayed = rule.points * static_cast<Centipoints>(count);
-            if (decayed != undecayed) {
+            const __int128 undecayed = static_cast<__int128>(rule.points) * count;
+            if (static_cast<__int128>(decayed) != undecayed) {
                 detail += ", " + centipoints_text(decayed) + " after decay";
             }
             if (points != decayed) {
@@ -142,7 +145,8 @@ Centipoints evaluate(const EngagementModel& model, const void* block, const Expl
     Centipoints total = ungrouped;
     for (std::size_t g = 0; g < model.groups.size(); ++g) {
         const std::string& name = model.groups[g].name;
-        total += bounded(group_sums[g], model.groups[g].bounds, "group:" + name, name, explain);
+        total = checked_add(
+            total, bounded(group_sums[g], model.groups[g].bounds, "group:" + name, name, explain));
     }
     return bounded(total, model.bounds, "engagement", "", explain);
 }
@@ -312,6 +316,9 @@ void check_state_against_model(const void* block, const EngagementModel& model) 
     std::uint64_t events = 0;
     for (std::size_t i = 0; i < model.events.size(); ++i) {
         const std::uint64_t count = state.events()[i].count;
+        if (count > (std::uint64_t{1} << 40)) {  // a trillion events of one type for one lead
+            corrupted("event counts out of range");
+        }
         // Decay only shrinks points toward zero: |decayed| <= count * |points|.
         const double most = static_cast<double>(count) *
                             std::fabs(static_cast<double>(model.events[i].points)) *

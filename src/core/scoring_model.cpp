@@ -817,7 +817,8 @@ int EngagementModel::find_event(std::string_view type) const {
 }
 
 bool Threshold::met(std::int64_t fit_points, Centipoints engagement_points) const {
-    if (score && fit_points * 100 + engagement_points < *score) {
+    // In 128 bits: fit and engagement come from SQL and may be anything.
+    if (score && static_cast<__int128>(fit_points) * 100 + engagement_points < *score) {
         return false;
     }
     if (fit && fit_points < *fit) {

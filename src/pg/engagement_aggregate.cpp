@@ -86,10 +86,14 @@ LEADSCORE_FUNCTION(engagement_transition) {
         state->checked_name = PG_GETARG_DATUM(1);
     } else {
         const core::EngagementStateHeader& header = header_of(state);
-        if (PG_ARGISNULL(1) || PG_GETARG_DATUM(1) != state->checked_name) {
+        // The pointer shortcut holds only for an argument that is the same on
+        // every row (a constant or parameter); a column's value may reuse the
+        // address of the previous row's.
+        if (PG_ARGISNULL(1) || PG_GETARG_DATUM(1) != state->checked_name ||
+            !get_fn_expr_arg_stable(fcinfo->flinfo, 1)) {
             const std::string_view model_name = pg::model_name_arg(fcinfo, 1);
             if (model_name != state->model->name) {
-                char quoted[160];
+                char quoted[320];
                 pg::quote_into(quoted, model_name);
                 ereport(
                     ERROR,
@@ -107,7 +111,8 @@ LEADSCORE_FUNCTION(engagement_transition) {
                      errhint("Pass one value, e.g. now() or a constant, as as_of.")));
         }
     }
-    if (PG_ARGISNULL(2) || PG_ARGISNULL(3)) {
+    // An event at +/-infinity is no point in time to decay from: ignored.
+    if (PG_ARGISNULL(2) || PG_ARGISNULL(3) || TIMESTAMP_NOT_FINITE(PG_GETARG_TIMESTAMPTZ(3))) {
         core::add_ignored(state->block);
     } else {
         core::add_event(state->block, state->model->model.engagement, pg::text_arg(fcinfo, 2),

@@ -131,7 +131,7 @@ LEADSCORE_FUNCTION(meets_threshold) {
     }
     const std::string_view which = pg::text_arg(fcinfo, 1);
     if (which != "mql" && which != "sql") {
-        char quoted[160];
+        char quoted[320];
         pg::quote_into(quoted, which);
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("unknown threshold %s", quoted), errhint("Use 'mql' or 'sql'.")));

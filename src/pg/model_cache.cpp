@@ -15,6 +15,7 @@ extern "C" {
 #include "executor/spi.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
 }
 
 #include "core/quote.hpp"
@@ -87,12 +88,23 @@ StoredModel read_stored_model(const char* name, std::uint32_t version) {
     Oid types[2] = {TEXTOID, INT4OID};
     Datum values[2] = {CStringGetTextDatum(name), Int32GetDatum(static_cast<int32>(version))};
     const char nulls[2] = {' ', version == 0 ? 'n' : ' '};
+    // The newest committed definition (and this transaction's own), not the
+    // caller's snapshot: a model cached from an old snapshot would stay in
+    // the cache after the invalidation that announced the new one.
+    // (Parallel workers cannot take a snapshot; they read with the leader's.)
+    const bool fresh = !IsInParallelMode();
+    if (fresh) {
+        PushActiveSnapshot(GetLatestSnapshot());
+    }
     const int result = SPI_execute_with_args(
         "SELECT m.version, m.definition::text, m.version = (SELECT max(c.version) FROM "
         "leadscore.scoring_models c WHERE c.name = m.name), m.tableoid "
         "FROM leadscore.scoring_models m WHERE m.name = $1 AND ($2 IS NULL OR m.version = $2) "
         "ORDER BY m.version DESC LIMIT 1",
         2, types, values, nulls, true, 1);
+    if (fresh) {
+        PopActiveSnapshot();
+    }
     if (result != SPI_OK_SELECT) {
         elog(ERROR, "leadscore: reading scoring model failed: %s", SPI_result_code_string(result));
     }
@@ -132,7 +144,7 @@ const LoadedModel& load(std::string_view name, std::uint32_t version) {
     const char* name_text = pnstrdup(name.data(), name.size());
     const StoredModel stored = read_stored_model(name_text, version);
     if (!stored.found) {
-        char quoted[160];
+        char quoted[320];
         quote_into(quoted, name);
         if (version != 0) {
             ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 #include <utility>
+#include <unordered_set>
 #include <vector>
 
 #include "model_cache.hpp"
@@ -24,13 +25,28 @@ namespace leadscore::pg {
 
 namespace {
 
-// INSERTs promoted in this transaction whose AFTER INSERT has not run yet
-// (an upsert that does not insert leaves its note until transaction end).
-std::vector<std::pair<Oid, std::string>> promoted_inserts;
+// INSERTs promoted in this transaction whose AFTER INSERT has not run yet,
+// as "relation OID/lead key" (an upsert that does not insert leaves its note
+// until the transaction or subtransaction ends). A bulk INSERT queues one
+// note per promoted row before its AFTER triggers run: hashed.
+std::unordered_multiset<std::string> promoted_inserts;
+
+std::string note_key(Oid relation, const char* lead_key) {
+    return std::to_string(relation) + "/" + lead_key;
+}
 
 void forget_promoted_inserts(XactEvent event, void*) {
     if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
         event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT) {
+        promoted_inserts.clear();
+    }
+}
+
+// A rolled-back savepoint takes its inserts with it; no AFTER trigger of an
+// earlier statement is still pending at that point.
+void forget_on_rollback_to_savepoint(SubXactEvent event, SubTransactionId, SubTransactionId,
+                                     void*) {
+    if (event == SUBXACT_EVENT_ABORT_SUB) {
         promoted_inserts.clear();
     }
 }
@@ -154,14 +170,11 @@ HeapTuple promote_by_score(const CompiledAttachment& attachment, TriggerData* da
 }
 
 void note_promoted_insert(Oid relation, const char* lead_key) {
-    promoted_inserts.emplace_back(relation, lead_key);
+    promoted_inserts.insert(note_key(relation, lead_key));
 }
 
 bool take_promoted_insert(Oid relation, const char* lead_key) {
-    const auto found = std::find_if(promoted_inserts.begin(), promoted_inserts.end(),
-                                    [&](const std::pair<Oid, std::string>& note) {
-                                        return note.first == relation && note.second == lead_key;
-                                    });
+    const auto found = promoted_inserts.find(note_key(relation, lead_key));
     if (found == promoted_inserts.end()) {
         return false;
     }
@@ -175,6 +188,7 @@ bool any_promoted_insert() {
 
 void register_score_promotion_callbacks() {
     RegisterXactCallback(forget_promoted_inserts, nullptr);
+    RegisterSubXactCallback(forget_on_rollback_to_savepoint, nullptr);
 }
 
 }  // namespace leadscore::pg
