@@ -107,7 +107,8 @@ BEGIN
             ERRCODE = 'undefined_object',
             MESSAGE = format('scoring model %s%s does not exist', to_json(name),
                              CASE WHEN version IS NULL THEN '' ELSE ' version ' || version END),
-            HINT = 'Defined models: ' || coalesce((SELECT string_agg(DISTINCT m.name, ', ' ORDER BY m.name)
+            HINT = 'Defined models: ' || coalesce((SELECT string_agg(DISTINCT to_json(m.name)::text, ', '
+                                                                     ORDER BY to_json(m.name)::text)
                                                    FROM @extschema@.scoring_models AS m), 'none') || '.';
     END IF;
     RETURN found;

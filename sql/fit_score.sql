@@ -75,8 +75,11 @@ SELECT leadscore.grade('default', NULL, 10) AS null_fit, leadscore.meets_thresho
        (SELECT count(*) FROM leadscore.explain_fit('default', NULL)) AS null_explained;
 
 -- Extreme scores compare without overflow.
-SELECT leadscore.meets_threshold('default', 'mql', 2147483647, 92233720368547758) AS huge,
-       leadscore.meets_threshold('default', 'mql', -2147483648, -92233720368547758) AS tiny;
+SELECT leadscore.meets_threshold('default', 'mql', 2147483647, 999999999999999) AS huge,
+       leadscore.meets_threshold('default', 'mql', -2147483648, -999999999999999) AS tiny;
+\set SHOW_CONTEXT never
+SELECT leadscore.grade('default', 10, 1e20);
+\echo :LAST_ERROR_SQLSTATE
 
 -- Bad input: ERROR with SQLSTATE, the offending value and a hint.
 \set SHOW_CONTEXT never

@@ -94,13 +94,14 @@ LEADSCORE_FUNCTION(engagement_transition) {
             const std::string_view model_name = pg::model_name_arg(fcinfo, 1);
             if (model_name != state->model->name) {
                 char quoted[320];
+                char earlier[320];
                 pg::quote_into(quoted, model_name);
-                ereport(
-                    ERROR,
-                    (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                     errmsg("engagement_score got model %s after model \"%s\" in the same group",
-                            quoted, state->model->name.c_str()),
-                     errhint("Score each group with one model.")));
+                pg::quote_into(earlier, state->model->name);
+                ereport(ERROR,
+                        (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                         errmsg("engagement_score got model %s after model %s in the same group",
+                                quoted, earlier),
+                         errhint("Score each group with one model.")));
             }
             state->checked_name = PG_GETARG_DATUM(1);
         }
@@ -136,9 +137,13 @@ LEADSCORE_FUNCTION(engagement_combine) {
         PG_RETURN_POINTER(into);
     }
     if (into->model->name != from->model->name) {
+        char first[320];
+        char second[320];
+        pg::quote_into(first, into->model->name);
+        pg::quote_into(second, from->model->name);
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("engagement_score cannot combine scores of models \"%s\" and \"%s\"",
-                               into->model->name.c_str(), from->model->name.c_str()),
+                        errmsg("engagement_score cannot combine scores of models %s and %s", first,
+                               second),
                         errhint("Score each group with one model.")));
     }
     core::merge_engagement_states(into->block, from->block);

@@ -34,6 +34,16 @@ core::Centipoints centipoints_arg(FunctionCallInfo fcinfo, int n) {
                     DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(engagement)))),
              errhint("Pass an engagement score, e.g. from leadscore.engagement_score.")));
     }
+    const double points = DatumGetFloat8(
+        DirectFunctionCall1(numeric_float8_no_overflow, NumericGetDatum(engagement)));
+    if (points > 1e15 || points < -1e15) {
+        ereport(
+            ERROR,
+            (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+             errmsg("engagement %s is out of range",
+                    DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(engagement)))),
+             errhint("Engagement scores lie between -10^15 and 10^15.")));
+    }
     Datum hundredfold = DirectFunctionCall2(numeric_mul, PG_GETARG_DATUM(n),
                                             DirectFunctionCall1(int4_numeric, Int32GetDatum(100)));
     Datum rounded = DirectFunctionCall2(numeric_round, hundredfold, Int32GetDatum(0));

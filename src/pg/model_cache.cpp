@@ -123,7 +123,8 @@ StoredModel read_stored_model(const char* name, std::uint32_t version) {
         MemoryContextSwitchTo(spi);
     } else {
         const int listed = SPI_execute(
-            "SELECT coalesce(string_agg(DISTINCT name, ', ' ORDER BY name), 'none') "
+            "SELECT coalesce(string_agg(DISTINCT to_json(name)::text, ', ' "
+            "ORDER BY to_json(name)::text), 'none') "
             "FROM leadscore.scoring_models",
             true, 1);
         const char* names = listed == SPI_OK_SELECT && SPI_processed == 1
