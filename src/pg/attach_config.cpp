@@ -41,8 +41,7 @@ LEADSCORE_FUNCTION(attachment_config) {
                                 "'{\"stage_column\": \"lifecyclestage\"}');")));
     }
     const Oid relid = PG_GETARG_OID(0);
-    Jsonb* config = PG_GETARG_JSONB_P(1);
-    const char* config_text = JsonbToCString(nullptr, &config->root, VARSIZE(config));
+    const char* config_text = pg::jsonb_arg_text(fcinfo, 1);
 
     Relation relation = table_open(relid, AccessShareLock);
     check_attachable(relation);

@@ -7,6 +7,7 @@
 // AFTER UPDATE trigger: its mere presence costs every UPDATE of the table.
 #include "attachment_cache.hpp"
 #include "guard.hpp"
+#include "row_stage.hpp"
 #include "score_promotion.hpp"
 #include "settings.hpp"
 #include "stage_history.hpp"
@@ -28,70 +29,12 @@ extern "C" {
 
 namespace core = leadscore::core;
 namespace pg = leadscore::pg;
+using pg::enum_label;
+using pg::read_stage;
+using pg::RowStage;
+using pg::stage_or_nothing;
 
 namespace {
-
-// A row's stage as the CRM wrote it. `label` is what the row holds, as text
-// (for messages and history); NULL when the row has no stage.
-struct RowStage {
-    bool is_null = true;
-    bool resolved = false;
-    core::Stage stage = core::Stage::Lead;
-    const char* label = nullptr;
-};
-
-const char* enum_label(Oid value) {
-    HeapTuple tuple = SearchSysCache1(ENUMOID, ObjectIdGetDatum(value));
-    if (!HeapTupleIsValid(tuple)) {
-        return "?";
-    }
-    const char* label =
-        pstrdup(NameStr(reinterpret_cast<Form_pg_enum>(GETSTRUCT(tuple))->enumlabel));
-    ReleaseSysCache(tuple);
-    return label;
-}
-
-RowStage read_stage(const pg::CompiledAttachment& attachment, HeapTuple tuple,
-                    TupleDesc descriptor) {
-    RowStage row;
-    bool is_null;
-    const Datum value = heap_getattr(tuple, attachment.stage_column, descriptor, &is_null);
-    if (is_null) {
-        return row;
-    }
-    row.is_null = false;
-    switch (attachment.config.stage_kind) {
-        case core::ColumnKind::LifecycleStage: {
-            const auto stage =
-                core::stage_from_code(static_cast<unsigned char>(DatumGetChar(value)));
-            row.resolved = stage.has_value();
-            row.stage = stage.value_or(core::Stage::Lead);
-            row.label = row.resolved ? core::stage_label(row.stage).data() : "?";
-            return row;
-        }
-        case core::ColumnKind::Enum: {
-            const Oid label_oid = DatumGetObjectId(value);
-            for (const pg::EnumStage& known : attachment.enum_stages) {
-                if (known.value == label_oid) {
-                    row.resolved = true;
-                    row.stage = known.stage;
-                    row.label = known.label.c_str();
-                    return row;
-                }
-            }
-            // A label added to the type after attach: resolve it by name.
-            row.label = enum_label(label_oid);
-            break;
-        }
-        default:
-            row.label = TextDatumGetCString(value);
-            break;
-    }
-    const core::LabelMatch match = attachment.resolver->resolve(row.label);
-    row.resolved = match.kind == core::LabelMatch::Kind::Stage;
-    row.stage = match.stage;
-    return row;
-}
 
 const char* lead_key(const pg::CompiledAttachment& attachment, HeapTuple tuple,
                      TupleDesc descriptor) {
@@ -120,10 +63,6 @@ std::string_view change_reason(const pg::CompiledAttachment& attachment, HeapTup
         }
     }
     return core::trim_blanks(pg::reason_setting());
-}
-
-std::optional<core::Stage> stage_or_nothing(const RowStage& row) {
-    return row.is_null || !row.resolved ? std::nullopt : std::optional<core::Stage>(row.stage);
 }
 
 struct Judged {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model_cache.hpp"
+#include "row_stage.hpp"
 #include "stage_datum.hpp"
 
 extern "C" {
@@ -96,36 +97,6 @@ core::ScoreReading scores_of(const CompiledAttachment& attachment, HeapTuple row
     return scores;
 }
 
-// The stage the row holds, if it is one (an unknown label is left for the
-// trigger to refuse).
-bool current_stage(const CompiledAttachment& attachment, HeapTuple row, TupleDesc descriptor,
-                   std::optional<core::Stage>& stage) {
-    bool is_null;
-    const Datum value = heap_getattr(row, attachment.stage_column, descriptor, &is_null);
-    if (is_null) {
-        stage.reset();
-        return true;
-    }
-    switch (attachment.config.stage_kind) {
-        case core::ColumnKind::LifecycleStage:
-            stage = core::stage_from_code(static_cast<unsigned char>(DatumGetChar(value)));
-            return stage.has_value();
-        case core::ColumnKind::Enum:
-            for (const EnumStage& known : attachment.enum_stages) {
-                if (known.value == DatumGetObjectId(value)) {
-                    stage = known.stage;
-                    return true;
-                }
-            }
-            return false;
-        default: {
-            const core::LabelMatch match = attachment.resolver->resolve(TextDatumGetCString(value));
-            stage = match.stage;
-            return match.kind == core::LabelMatch::Kind::Stage;
-        }
-    }
-}
-
 Datum stage_value(const CompiledAttachment& attachment, core::Stage stage) {
     switch (attachment.config.stage_kind) {
         case core::ColumnKind::LifecycleStage:
@@ -149,10 +120,11 @@ Datum stage_value(const CompiledAttachment& attachment, core::Stage stage) {
 HeapTuple promote_by_score(const CompiledAttachment& attachment, TriggerData* data,
                            FmgrInfo* flinfo, HeapTuple new_row) {
     const TupleDesc descriptor = RelationGetDescr(data->tg_relation);
-    std::optional<core::Stage> current;
-    if (!current_stage(attachment, new_row, descriptor, current)) {
-        return new_row;
+    const RowStage row = read_stage(attachment, new_row, descriptor);
+    if (!row.is_null && !row.resolved) {
+        return new_row;  // not a stage: the trigger refuses it
     }
+    const std::optional<core::Stage> current = stage_or_nothing(row);
     const core::ScoreReading after = scores_of(attachment, new_row, descriptor);
     const core::ScoreReading before = TRIGGER_FIRED_BY_INSERT(data->tg_event)
                                           ? core::ScoreReading{}
