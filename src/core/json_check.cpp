@@ -1,5 +1,7 @@
 #include "json_check.hpp"
 
+#include <algorithm>
+
 #include "quote.hpp"
 
 namespace leadscore::core {
@@ -39,6 +41,28 @@ void JsonChecker::fail(const std::string& path, const std::string& problem, cons
 void JsonChecker::wrong_type(const std::string& path, const nlohmann::json& value,
                              const std::string& expected, const std::string& hint) const {
     fail(path, "expected " + expected + ", got " + json_described(value), hint);
+}
+
+void JsonChecker::only_keys(const nlohmann::json& object, const std::string& path,
+                            std::initializer_list<std::string_view> known) const {
+    for (const auto& [key, value] : object.items()) {
+        if (std::find(known.begin(), known.end(), key) == known.end()) {
+            std::string list;
+            for (std::string_view name : known) {
+                list += (list.empty() ? "" : ", ") + std::string(name);
+            }
+            fail(child(path, key), "unknown key " + quote_for_message(key),
+                 "Known keys here: " + list + ".");
+        }
+    }
+}
+
+const nlohmann::json& JsonChecker::object_at(const nlohmann::json& value, const std::string& path,
+                                             const std::string& example) const {
+    if (!value.is_object()) {
+        wrong_type(path, value, "an object", "Example: " + example);
+    }
+    return value;
 }
 
 }  // namespace leadscore::core

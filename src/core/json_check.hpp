@@ -4,7 +4,9 @@
 // got a string "high"`.
 #pragma once
 
+#include <initializer_list>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -30,6 +32,18 @@ class JsonChecker {
     // `path: expected <expected>, got <value>` with `hint`.
     [[noreturn]] void wrong_type(const std::string& path, const nlohmann::json& value,
                                  const std::string& expected, const std::string& hint) const;
+
+    // Fails on the first key of `object` that is not in `known`.
+    void only_keys(const nlohmann::json& object, const std::string& path,
+                   std::initializer_list<std::string_view> known) const;
+    // `value` when it is an object; otherwise fails with `example` as hint.
+    const nlohmann::json& object_at(const nlohmann::json& value, const std::string& path,
+                                    const std::string& example) const;
+
+    // "a.b" from "a" and "b"; "b" at the top level.
+    static std::string child(const std::string& path, const std::string& key) {
+        return path.empty() ? key : path + "." + key;
+    }
 
   private:
     std::string document_;

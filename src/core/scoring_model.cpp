@@ -8,6 +8,7 @@
 #include "ascii.hpp"
 #include "duration.hpp"
 #include "json_check.hpp"
+#include "object_name.hpp"
 #include "quote.hpp"
 #include "stage_labels.hpp"
 
@@ -59,9 +60,13 @@ class ModelReader {
     std::string model_name_;
 
     void only_keys(const json& object, const std::string& path,
-                   std::initializer_list<std::string_view> known) const;
+                   std::initializer_list<std::string_view> known) const {
+        check_.only_keys(object, path, known);
+    }
     const json& object_at(const json& value, const std::string& path,
-                          const std::string& example) const;
+                          const std::string& example) const {
+        return check_.object_at(value, path, example);
+    }
     std::string string_at(const json& value, const std::string& path) const;
     double number_at(const json& value, const std::string& path) const;
     double range_end(const json& value, const std::string& path) const;
@@ -71,7 +76,7 @@ class ModelReader {
     template <typename Parse>
     Bounds bounds_of(const json& object, const std::string& path, Parse parse) const;
     static std::string child(const std::string& path, const std::string& key) {
-        return path.empty() ? key : path + "." + key;
+        return JsonChecker::child(path, key);
     }
 
     void read_fit(const json& fit, ScoringModel& model) const;
@@ -103,28 +108,6 @@ class ModelReader {
     Threshold read_threshold(const json& value, const std::string& path) const;
     void read_grade(const json& grade, ScoringModel& model) const;
 };
-
-void ModelReader::only_keys(const json& object, const std::string& path,
-                            std::initializer_list<std::string_view> known) const {
-    for (const auto& [key, value] : object.items()) {
-        if (std::find(known.begin(), known.end(), key) == known.end()) {
-            std::string list;
-            for (std::string_view name : known) {
-                list += (list.empty() ? "" : ", ") + std::string(name);
-            }
-            check_.fail(child(path, key), "unknown key " + quote_for_message(key),
-                        "Known keys here: " + list + ".");
-        }
-    }
-}
-
-const json& ModelReader::object_at(const json& value, const std::string& path,
-                                   const std::string& example) const {
-    if (!value.is_object()) {
-        check_.wrong_type(path, value, "an object", "Example: " + example);
-    }
-    return value;
-}
 
 std::string ModelReader::string_at(const json& value, const std::string& path) const {
     if (!value.is_string() || trim_blanks(value.get_ref<const std::string&>()).empty()) {
@@ -831,15 +814,7 @@ bool Threshold::met(std::int64_t fit_points, Centipoints engagement_points) cons
 }
 
 void check_model_name(std::string_view name) {
-    bool control = false;
-    for (char c : name) {
-        control = control || static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
-    }
-    if (name.empty() || name.size() > kMaxModelNameLength || control) {
-        throw Error(sqlstate::kInvalidParameterValue,
-                    "invalid scoring model name " + quote_for_message(name),
-                    "A model name has 1 to 63 bytes and no control characters.");
-    }
+    check_object_name(name, "scoring model");
 }
 
 ScoringModel parse_model(std::string_view definition_json, std::string_view model_name) {

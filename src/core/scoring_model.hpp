@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "email_kind.hpp"
+#include "object_name.hpp"
 #include "title_seniority.hpp"
 
 namespace leadscore::core {
@@ -180,7 +181,7 @@ struct ScoringModel {
     GradeBands grade;
 };
 
-inline constexpr std::size_t kMaxModelNameLength = 63;
+inline constexpr std::size_t kMaxModelNameLength = kMaxObjectNameLength;
 
 // Throws Error (22023) unless `name` is 1 to 63 bytes with no control bytes.
 void check_model_name(std::string_view name);
