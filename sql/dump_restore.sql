@@ -1,5 +1,6 @@
 -- pg_dump keeps what leadscore knows: attachments, history (with its
--- identity), and the triggers on the CRM's tables, which work after restore.
+-- identity), models, calendars, and the triggers on the CRM's tables, which
+-- work after restore.
 
 CREATE TABLE dumped_contacts (id int PRIMARY KEY, lifecyclestage text, mql_at timestamptz);
 SELECT leadscore.attach('dumped_contacts', '{"stage_column": "lifecyclestage", "stamps": {"mql": "mql_at"}}') IS NOT NULL AS attached;
@@ -8,6 +9,8 @@ UPDATE dumped_contacts SET lifecyclestage = 'mql' WHERE id = 1;
 SELECT max(id) AS last_history_id FROM leadscore.stage_history \gset
 SELECT leadscore.define_model('dumped', '{"engagement": {"events": {"demo_view": 30}}}');
 SELECT leadscore.define_model('dumped', '{"engagement": {"events": {"demo_view": 35}}}');
+SELECT leadscore.define_calendar('dumped_office', '{"time_zone": "Europe/Berlin",
+  "week": {"mon": [["09:00", "17:00"]]}, "holidays": ["2025-12-29"]}') IS NOT NULL AS calendar_defined;
 
 \! pg_dump --format=custom --file=results/dump_restore.dump contrib_regression
 CREATE DATABASE leadscore_restored;
@@ -28,8 +31,13 @@ FROM leadscore.stage_history WHERE target = 'dumped_contacts'::regclass ORDER BY
 SELECT name, version, is_current FROM leadscore.models ORDER BY name, version;
 SELECT leadscore.engagement_score('dumped', 'demo_view', now(), now()) AS restored_model_scores;
 SELECT leadscore.define_model('dumped', '{"engagement": {"events": {"demo_view": 40}}}') AS next_version;
+-- Calendars come back and compute (2025-12-29 is a Monday holiday).
+SELECT name, definition -> 'holidays' AS holidays FROM leadscore.calendars WHERE name = 'dumped_office';
+SELECT leadscore.business_diff('dumped_office', '2025-12-22 00:00+01', '2026-01-06 00:00+01') = interval '16 hours'
+    AS two_mondays;
 
 \c contrib_regression
 DROP DATABASE leadscore_restored;
 SELECT leadscore.detach('dumped_contacts');
 DROP TABLE dumped_contacts;
+SELECT leadscore.drop_calendar('dumped_office');

@@ -36,11 +36,11 @@ void BusinessCalendar::out_of_range(const char* what) const {
 
 int BusinessCalendar::local_year(Micros instant) const {
     const Micros local = instant_to_local(*zone_, instant);
-    const int number = civil_date(floor_div(local, kMicrosPerDay)).year;
-    if (number < kFirstCalendarYear || number > kLastCalendarYear) {
-        out_of_range("the time");
+    const CivilDate date = civil_date(floor_div(local, kMicrosPerDay));
+    if (date.year < kFirstCalendarYear || date.year > kLastCalendarYear) {
+        out_of_range(("the local date " + format_civil_date(date)).c_str());
     }
-    return number;
+    return date.year;
 }
 
 // Every window of every day of the year, holidays replacing weekdays, mapped

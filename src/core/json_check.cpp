@@ -35,7 +35,8 @@ std::string json_described(const nlohmann::json& value) {
 
 void JsonChecker::fail(const std::string& path, const std::string& problem, const std::string& hint,
                        const char* state) const {
-    throw Error(state, "invalid " + document_ + " at " + path + ": " + problem, hint);
+    throw Error(
+        state, "invalid " + document_ + (path.empty() ? "" : " at " + path) + ": " + problem, hint);
 }
 
 void JsonChecker::wrong_type(const std::string& path, const nlohmann::json& value,

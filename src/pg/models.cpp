@@ -48,15 +48,21 @@ LEADSCORE_FUNCTION(builtin_default_model) {
     return pg::jsonb_datum(normalised);
 }
 
-// Statement trigger on leadscore.scoring_models: any change invalidates the
-// table's relcache entry, in this backend at the next command and in the
-// others at commit, and the model caches listen for that.
-LEADSCORE_FUNCTION(models_changed) {
+// Statement trigger on leadscore's config tables (scoring_models,
+// calendars): any change invalidates the table's relcache entry, in this
+// backend at the next command and in the others at commit, and the caches of
+// models and calendars listen for that.
+LEADSCORE_FUNCTION(config_changed) {
     if (!CALLED_AS_TRIGGER(fcinfo)) {
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                        errmsg("leadscore._models_changed() must be called as a trigger")));
+                        errmsg("leadscore's cache invalidation must be called as a trigger")));
     }
     auto* trigger_data = reinterpret_cast<TriggerData*>(fcinfo->context);
     CacheInvalidateRelcacheByRelid(RelationGetRelid(trigger_data->tg_relation));
     return PointerGetDatum(nullptr);
+}
+
+// The name leadscore 0.2 bound leadscore._models_changed() to.
+LEADSCORE_FUNCTION(models_changed) {
+    return config_changed_body(fcinfo);
 }

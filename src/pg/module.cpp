@@ -6,6 +6,7 @@ extern "C" {
 }
 
 #include "attachment_cache.hpp"
+#include "calendar_cache.hpp"
 #include "model_cache.hpp"
 #include "score_promotion.hpp"
 #include "settings.hpp"
@@ -40,5 +41,6 @@ void _PG_init(void) {
     leadscore::pg::register_attachment_cache_callbacks();
     leadscore::pg::register_history_callbacks();
     leadscore::pg::register_model_cache_callbacks();
+    leadscore::pg::register_calendar_cache_callbacks();
     leadscore::pg::register_score_promotion_callbacks();
 }
