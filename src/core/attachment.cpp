@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ascii.hpp"
+#include "attachment_checks.hpp"
 #include "error.hpp"
 #include "json_check.hpp"
 #include "quote.hpp"
@@ -16,14 +17,12 @@ namespace leadscore::core {
 namespace {
 
 using nlohmann::json;
-
-constexpr char kUndefinedColumn[] = "42703";
-constexpr char kDatatypeMismatch[] = "42804";
+using namespace attach_checks;
 
 const std::vector<std::string_view> kKnownKeys = {
     "stage_column", "key_column",        "labels",         "stamps",         "reason_column",
     "mode",         "reasons",           "notify_channel", "model",          "score_column",
-    "fit_column",   "engagement_column", "sql_stage",      "fit_attributes",
+    "fit_column",   "engagement_column", "sql_stage",      "fit_attributes", "sla",
 };
 
 std::string known_keys_list() {
@@ -32,73 +31,6 @@ std::string known_keys_list() {
         list += (list.empty() ? "" : ", ") + std::string(key);
     }
     return list;
-}
-
-const JsonChecker checker("leadscore.attach config");
-
-[[noreturn]] void config_error(const std::string& path, const std::string& problem,
-                               const std::string& hint,
-                               const char* state = sqlstate::kInvalidParameterValue) {
-    checker.fail(path, problem, hint, state);
-}
-
-const std::string& expect_string(const json& value, const std::string& path) {
-    if (!value.is_string()) {
-        checker.wrong_type(path, value, "a string", "Write the value as a JSON string.");
-    }
-    const std::string& text = value.get_ref<const std::string&>();
-    if (text.empty()) {
-        config_error(path, "expected a non-empty string", "Write a column name or a value.");
-    }
-    return text;
-}
-
-const ColumnShape& expect_column(const TableShape& table, const json& value,
-                                 const std::string& path) {
-    const std::string& name = expect_string(value, path);
-    if (const ColumnShape* column = table.find(name)) {
-        return *column;
-    }
-    config_error(
-        path, "column " + quote_for_message(name) + " does not exist in " + table.table_name,
-        "Column names are case-sensitive, as in quoted SQL identifiers.", kUndefinedColumn);
-}
-
-std::string kind_list(std::initializer_list<ColumnKind> kinds) {
-    std::string list;
-    for (ColumnKind kind : kinds) {
-        const char* name = kind == ColumnKind::Text             ? "text"
-                           : kind == ColumnKind::Varchar        ? "varchar"
-                           : kind == ColumnKind::Enum           ? "an ENUM type"
-                           : kind == ColumnKind::LifecycleStage ? "leadscore.lifecycle_stage"
-                           : kind == ColumnKind::Timestamptz    ? "timestamptz"
-                           : kind == ColumnKind::Number         ? "a number type"
-                                                                : "other";
-        list += (list.empty() ? "" : ", ") + std::string(name);
-    }
-    return list;
-}
-
-void expect_kind(const ColumnShape& column, std::initializer_list<ColumnKind> kinds,
-                 const std::string& path) {
-    if (std::find(kinds.begin(), kinds.end(), column.kind) != kinds.end()) {
-        return;
-    }
-    config_error(path,
-                 "column " + quote_for_message(column.name) + " has type " + column.type_name +
-                     ", expected " + kind_list(kinds),
-                 "Change the column's type or name another column.", kDatatypeMismatch);
-}
-
-Stage expect_stage(const json& value, const std::string& path) {
-    const std::string& label = expect_string(value, path);
-    const LabelMatch match = match_stage_label(label);
-    if (match.kind != LabelMatch::Kind::Stage) {
-        config_error(path, quote_for_message(label) + " is not a lifecycle stage",
-                     "Use one of disqualified, recycled, visitor, lead, mql, pql, sal, sql, "
-                     "opportunity, customer.");
-    }
-    return match.stage;
 }
 
 std::string normalised_reason(std::string_view code) {
@@ -225,7 +157,7 @@ void read_scoring(const json& config, const TableShape& table, const StageResolv
                                                    expect_column(table, column_name, path).name);
             }
         } else {
-            checker.wrong_type("fit_attributes", attributes, "an array or an object",
+            checker().wrong_type("fit_attributes", attributes, "an array or an object",
                                R"(Example: ["title", "employees"] or {"title": "job_title"})");
         }
     }
@@ -335,6 +267,9 @@ AttachmentConfig parse_attachment_config(std::string_view config_json, const Tab
         read_reasons(config["reasons"], result);
     }
     read_scoring(config, table, StageResolver(result.labels), stage, result);
+    if (config.contains("sla") && !config["sla"].is_null()) {
+        result.sla = parse_sla_config(config["sla"], table);
+    }
     result.notify_channel = kDefaultHandoffChannel;
     if (config.contains("notify_channel")) {
         const json& channel = config["notify_channel"];
@@ -385,6 +320,9 @@ std::string normalised_json(const AttachmentConfig& config) {
             attributes[attribute] = column;
         }
         out["fit_attributes"] = attributes;
+    }
+    if (config.sla) {  // written only when SLAs are on, so earlier configs read back unchanged
+        out["sla"] = sla_config_json(*config.sla);
     }
     return out.dump();
 }

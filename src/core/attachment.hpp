@@ -8,27 +8,11 @@
 #include <string_view>
 #include <vector>
 
+#include "sla_config.hpp"
 #include "stage.hpp"
+#include "table_shape.hpp"
 
 namespace leadscore::core {
-
-// What the glue tells the core about a column's type.
-enum class ColumnKind { Text, Varchar, Enum, LifecycleStage, Timestamptz, Number, Other };
-
-struct ColumnShape {
-    std::string name;
-    ColumnKind kind = ColumnKind::Other;
-    std::string type_name;                 // for messages, e.g. "integer"
-    std::vector<std::string> enum_labels;  // kind == Enum: the type's labels, in order
-};
-
-struct TableShape {
-    std::string table_name;  // as users write it, for messages
-    std::vector<ColumnShape> columns;
-    std::vector<std::string> primary_key;  // column names
-
-    const ColumnShape* find(std::string_view name) const;
-};
 
 enum class AttachMode { Enforce, Audit };
 
@@ -58,6 +42,8 @@ struct AttachmentConfig {
     Stage sql_stage = Stage::Sal;  // where crossing the SQL threshold leads
     // Attribute name -> column, for the fit_score rescore computes.
     std::vector<std::pair<std::string, std::string>> fit_attributes;
+    // Response SLAs on stage entries (sla_config.hpp).
+    std::optional<SlaConfig> sla;
 };
 
 // Parses the JSON text of an attach config and checks it against `table`:

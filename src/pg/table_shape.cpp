@@ -25,6 +25,8 @@ core::ColumnKind kind_of(Oid type, Oid stage_type) {
         return core::ColumnKind::Timestamptz;
     if (base == stage_type)
         return core::ColumnKind::LifecycleStage;
+    if (base == BOOLOID)
+        return core::ColumnKind::Boolean;
     if (base == INT2OID || base == INT4OID || base == INT8OID || base == NUMERICOID ||
         base == FLOAT4OID || base == FLOAT8OID)
         return core::ColumnKind::Number;

@@ -1,0 +1,40 @@
+// Checks shared by the readers of an attach config (attachment.cpp and the
+// SLA policies in sla_config.cpp): each failure is a core::Error that names
+// the config path and the offending value.
+#pragma once
+
+#include <initializer_list>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "table_shape.hpp"
+#include "error.hpp"
+#include "json_check.hpp"
+#include "stage.hpp"
+
+namespace leadscore::core::attach_checks {
+
+inline constexpr char kUndefinedColumn[] = "42703";
+inline constexpr char kDatatypeMismatch[] = "42804";
+
+// The checker of "leadscore.attach config" documents.
+const JsonChecker& checker();
+
+[[noreturn]] void config_error(const std::string& path, const std::string& problem,
+                               const std::string& hint,
+                               const char* state = sqlstate::kInvalidParameterValue);
+
+const std::string& expect_string(const nlohmann::json& value, const std::string& path);
+
+// The column named by `value` (42703 when the table has none).
+const ColumnShape& expect_column(const TableShape& table, const nlohmann::json& value,
+                                 const std::string& path);
+
+// 42804 unless the column is of one of `kinds`.
+void expect_kind(const ColumnShape& column, std::initializer_list<ColumnKind> kinds,
+                 const std::string& path);
+
+Stage expect_stage(const nlohmann::json& value, const std::string& path);
+
+}  // namespace leadscore::core::attach_checks
