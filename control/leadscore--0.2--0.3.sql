@@ -123,3 +123,573 @@ CREATE FUNCTION @extschema@.next_business_start(calendar text, ts timestamptz)
     LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.next_business_start(text, timestamptz) IS
     'ts itself inside business time, otherwise the start of the calendar''s next window';
+
+------------------------------------------------------------------------------
+-- SLA clocks: attach's "sla" key (policies on stage entries, measured in a
+-- calendar's business time), the clocks, the sweep and the report.
+------------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.sla_clocks (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    target regclass NOT NULL,
+    lead_key text NOT NULL,
+    policy text NOT NULL,
+    stage @extschema@.lifecycle_stage NOT NULL,
+    calendar text NOT NULL,
+    started_at timestamptz NOT NULL,
+    warn_at timestamptz NOT NULL,
+    due_at timestamptz NOT NULL,
+    met_at timestamptz,
+    closed_at timestamptz,
+    status text NOT NULL DEFAULT 'running'
+        CHECK (status IN ('running', 'warned', 'met', 'met_late', 'breached', 'cancelled')),
+    owner text,
+    source text,
+    CHECK (warn_at <= due_at AND started_at <= due_at)
+);
+COMMENT ON TABLE @extschema@.sla_clocks IS
+    'one row per lead, SLA policy and stage entry: when the clock started, warns and is due, when it was met, and its status (running, warned, met, met_late, breached, cancelled)';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.sla_clocks', '');
+COMMENT ON SEQUENCE @extschema@.sla_clocks_id_seq IS 'identity of leadscore.sla_clocks rows';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.sla_clocks_id_seq', '');
+-- The sweep reads only what is due (or warns) by as_of: with nothing due it
+-- is one empty index probe.
+CREATE INDEX sla_clocks_due ON @extschema@.sla_clocks (due_at) WHERE status IN ('running', 'warned');
+CREATE INDEX sla_clocks_warn ON @extschema@.sla_clocks (warn_at) WHERE status = 'running';
+CREATE INDEX sla_clocks_open ON @extschema@.sla_clocks (target, lead_key) WHERE closed_at IS NULL;
+CREATE INDEX sla_clocks_started ON @extschema@.sla_clocks USING brin (started_at);
+
+-- Whether a JSON value (from to_jsonb of a row) is a timestamp, and which.
+CREATE FUNCTION @extschema@._json_timestamp(value jsonb)
+    RETURNS timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN jsonb_typeof(value) = 'string'
+                      AND value #>> '{}' ~ '^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}(:\d{2})?)?$'
+                THEN (value #>> '{}')::timestamptz END
+$$;
+COMMENT ON FUNCTION @extschema@._json_timestamp(jsonb) IS
+    'internal: a timestamp column''s value in to_jsonb form, or NULL for anything else';
+
+-- The lead's SLA columns (due_column, breached_column) from its open clocks.
+CREATE FUNCTION @extschema@._sla_lead_columns(target regclass, lead_key text)
+    RETURNS TABLE (next_due timestamptz, breached boolean)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT min(c.due_at) FILTER (WHERE c.status IN ('running', 'warned')),
+           coalesce(bool_or(c.status = 'breached'), false)
+    FROM @extschema@.sla_clocks AS c
+    WHERE c.target = _sla_lead_columns.target AND c.lead_key = _sla_lead_columns.lead_key
+      AND c.closed_at IS NULL
+$$;
+COMMENT ON FUNCTION @extschema@._sla_lead_columns(regclass, text) IS
+    'internal: the earliest due time of a lead''s running clocks and whether an open clock breached';
+
+-- Writes a lead's SLA columns with an UPDATE (after an INSERT, or from the
+-- sweep and the events trigger, where the row is not being changed anyway).
+CREATE FUNCTION @extschema@._sla_write_lead_columns(target regclass, keys text[])
+    RETURNS void LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    config jsonb;
+    assignments text[] := '{}';
+BEGIN
+    SELECT a.config INTO config FROM @extschema@.attachment_configs AS a WHERE a.target = _sla_write_lead_columns.target;
+    IF config -> 'sla' ->> 'due_column' IS NOT NULL THEN
+        assignments := assignments || format('%I = s.next_due', config -> 'sla' ->> 'due_column');
+    END IF;
+    IF config -> 'sla' ->> 'breached_column' IS NOT NULL THEN
+        assignments := assignments || format('%I = s.breached', config -> 'sla' ->> 'breached_column');
+    END IF;
+    IF cardinality(assignments) = 0 OR cardinality(keys) = 0 THEN
+        RETURN;
+    END IF;
+    -- The key compares in its own type, so the table's key index is used.
+    EXECUTE format('UPDATE %s AS t SET %s FROM unnest($1) AS k(lead_key), '
+                   'LATERAL @extschema@._sla_lead_columns($2, k.lead_key) AS s '
+                   'WHERE t.%I = k.lead_key::%s',
+                   target, array_to_string(assignments, ', '), config ->> 'key_column',
+                   @extschema@._column_type(target, config ->> 'key_column'))
+        USING keys, target;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._sla_write_lead_columns(regclass, text[]) IS
+    'internal: writes the due and breached columns of the given leads from their open SLA clocks';
+
+-- Called by the lifecycle trigger (as the extension's owner, so the CRM's
+-- role needs no rights on sla_clocks) for every recorded stage change of a
+-- table attached with SLAs. Closes the clocks of the stage the lead left
+-- (met when it left for a listed stage or its column was set; cancelled when
+-- it left before they were due; breached ones stay breached) and starts the
+-- policies of the stage it entered: from the stage's stamp when the CRM gave
+-- one (an import), else now. Returns the earliest due time it started, for
+-- the trigger to write into the row; after an INSERT it writes the row's SLA
+-- columns itself.
+CREATE FUNCTION @extschema@._sla_stage_changed(target regclass, lead_key text,
+                                               from_stage @extschema@.lifecycle_stage,
+                                               to_stage @extschema@.lifecycle_stage,
+                                               is_insert boolean, new_row jsonb)
+    RETURNS timestamptz LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    config jsonb;
+    sla jsonb;
+    policy jsonb;
+    started timestamptz;
+    due timestamptz;
+    warn timestamptz;
+    met timestamptz;
+    first_due timestamptz;
+BEGIN
+    SELECT a.config INTO config FROM @extschema@.attachment_configs AS a
+    WHERE a.target = _sla_stage_changed.target;
+    sla := config -> 'sla';
+    IF sla IS NULL THEN
+        RETURN NULL;
+    END IF;
+    UPDATE @extschema@.sla_clocks AS c
+    SET status = CASE WHEN l.met IS NOT NULL THEN CASE WHEN l.met <= c.due_at THEN 'met' ELSE 'met_late' END
+                      -- out of time when it left, swept or not
+                      WHEN c.status = 'breached' OR c.due_at < now() THEN 'breached'
+                      ELSE 'cancelled' END,
+        met_at = l.met,
+        closed_at = now()
+    FROM (SELECT o.id,
+                 CASE WHEN to_stage::text IN (SELECT jsonb_array_elements_text(p -> 'met_by' -> 'leaves_for'))
+                      THEN now()
+                      -- its column set in this very change (a timestamp from the
+                      -- clock's start on)
+                      WHEN @extschema@._json_timestamp(new_row -> (p -> 'met_by' ->> 'column')) >= o.started_at
+                      THEN @extschema@._json_timestamp(new_row -> (p -> 'met_by' ->> 'column'))
+                 END AS met
+          FROM @extschema@.sla_clocks AS o
+          LEFT JOIN LATERAL jsonb_array_elements(sla -> 'policies') AS p ON p ->> 'name' = o.policy
+          WHERE o.target = _sla_stage_changed.target AND o.lead_key = _sla_stage_changed.lead_key
+            AND o.closed_at IS NULL
+            AND (to_stage IS NULL OR o.stage OPERATOR(@extschema@.<>) to_stage)) AS l
+    WHERE c.id = l.id;
+
+    IF to_stage IS NOT NULL AND (from_stage IS NULL OR from_stage OPERATOR(@extschema@.<>) to_stage) THEN
+        started := coalesce(@extschema@._json_timestamp(new_row -> (config -> 'stamps' ->> to_stage::text)), now());
+        FOR policy IN SELECT p FROM jsonb_array_elements(sla -> 'policies') AS p WHERE p ->> 'stage' = to_stage::text LOOP
+            due := @extschema@.business_add(policy ->> 'calendar', started, (policy ->> 'within')::interval);
+            warn := @extschema@.business_add(policy ->> 'calendar', started,
+                                              (policy ->> 'within')::interval * (sla ->> 'warn_at')::float8);
+            -- A timestamp column already set at entry counts only from the
+            -- entry on (a recycled lead's old first contact does not).
+            met := NULL;
+            IF policy -> 'met_by' ? 'column' THEN
+                met := @extschema@._json_timestamp(new_row -> (policy -> 'met_by' ->> 'column'));
+                IF met < started THEN
+                    met := NULL;
+                END IF;
+            END IF;
+            INSERT INTO @extschema@.sla_clocks AS c
+                (target, lead_key, policy, stage, calendar, started_at, warn_at, due_at, met_at, closed_at,
+                 status, owner, source)
+            VALUES (target, lead_key, policy ->> 'name', to_stage, policy ->> 'calendar', started, warn, due, met,
+                    CASE WHEN met IS NOT NULL THEN now() END,
+                    CASE WHEN met IS NULL THEN 'running' WHEN met <= due THEN 'met' ELSE 'met_late' END,
+                    new_row ->> (sla ->> 'owner_column'), new_row ->> (sla ->> 'source_column'));
+            IF met IS NULL THEN
+                first_due := least(first_due, due);
+            END IF;
+        END LOOP;
+    END IF;
+    IF is_insert THEN
+        PERFORM @extschema@._sla_write_lead_columns(target, ARRAY[lead_key]);
+    END IF;
+    RETURN first_due;
+END
+$$;
+REVOKE ALL ON FUNCTION @extschema@._sla_stage_changed(regclass, text, @extschema@.lifecycle_stage,
+                                                      @extschema@.lifecycle_stage, boolean, jsonb) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@._sla_stage_changed(regclass, text, @extschema@.lifecycle_stage,
+                                                   @extschema@.lifecycle_stage, boolean, jsonb) IS
+    'internal: closes and starts a lead''s SLA clocks on a stage change (called by the lifecycle trigger)';
+
+-- BEFORE UPDATE OF the columns that meet policies: closes the lead's open
+-- clocks met by a column that was just set, and refreshes the row's SLA
+-- columns. Arguments: the attached table, its key column, the sla config.
+CREATE FUNCTION @extschema@._sla_column_set()
+    RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    attached regclass := TG_ARGV[0]::oid::regclass;
+    sla jsonb := TG_ARGV[2]::jsonb;
+    new_row jsonb := to_jsonb(NEW);
+    old_row jsonb := to_jsonb(OLD);
+    key_value text := new_row ->> TG_ARGV[1];
+    columns jsonb := '{}';
+BEGIN
+    UPDATE @extschema@.sla_clocks AS c
+    SET met_at = l.met,
+        status = CASE WHEN l.met <= c.due_at THEN 'met' ELSE 'met_late' END,
+        closed_at = now()
+    FROM (SELECT o.id,
+                 -- a timestamp says when; any other value counts from now
+                 greatest(coalesce(@extschema@._json_timestamp(new_row -> (p -> 'met_by' ->> 'column')), now()),
+                          o.started_at) AS met
+          FROM @extschema@.sla_clocks AS o
+          JOIN LATERAL jsonb_array_elements(sla -> 'policies') AS p ON p ->> 'name' = o.policy
+          WHERE o.target = attached AND o.lead_key = key_value
+            AND o.closed_at IS NULL AND p -> 'met_by' ? 'column'
+            AND new_row -> (p -> 'met_by' ->> 'column') <> 'null'::jsonb
+            AND new_row -> (p -> 'met_by' ->> 'column') IS DISTINCT FROM old_row -> (p -> 'met_by' ->> 'column')) AS l
+    WHERE c.id = l.id;
+    IF FOUND AND (sla ->> 'due_column' IS NOT NULL OR sla ->> 'breached_column' IS NOT NULL) THEN
+        SELECT CASE WHEN sla ->> 'due_column' IS NOT NULL
+                    THEN jsonb_build_object(sla ->> 'due_column', s.next_due) ELSE '{}' END
+               || CASE WHEN sla ->> 'breached_column' IS NOT NULL
+                       THEN jsonb_build_object(sla ->> 'breached_column', s.breached) ELSE '{}' END
+          INTO columns
+          FROM @extschema@._sla_lead_columns(attached, key_value) AS s;
+        NEW := jsonb_populate_record(NEW, columns);
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._sla_column_set() IS
+    'internal: trigger closing SLA clocks met by a column being set (SECURITY DEFINER: the CRM''s role needs no rights on sla_clocks)';
+
+-- AFTER INSERT ... FOR EACH STATEMENT on an events table named by a policy:
+-- a lead's clock is met at the time of its at_least-th qualifying activity
+-- since the clock started. Arguments: the attached table, its key column's
+-- type, the policies met by this events table.
+CREATE FUNCTION @extschema@._sla_events_inserted()
+    RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    target regclass := TG_ARGV[0]::oid::regclass;
+    policy jsonb;
+    met_keys text[];
+    all_keys text[] := '{}';
+BEGIN
+    FOR policy IN SELECT p FROM jsonb_array_elements(TG_ARGV[1]::jsonb) AS p LOOP
+        EXECUTE format(
+            'WITH met AS ('
+            '  UPDATE @extschema@.sla_clocks AS c'
+            '  SET met_at = l.met, status = CASE WHEN l.met <= c.due_at THEN ''met'' ELSE ''met_late'' END,'
+            '      closed_at = now()'
+            '  FROM (SELECT o.id, (SELECT e.%2$I FROM %1$s AS e'
+            '                      WHERE e.%3$I = o.lead_key::%5$s AND e.%2$I >= o.started_at %4$s'
+            '                      ORDER BY e.%2$I OFFSET $3 - 1 LIMIT 1) AS met'
+            '        FROM @extschema@.sla_clocks AS o'
+            '        WHERE o.target = $1 AND o.policy = $2 AND o.closed_at IS NULL'
+            '          AND o.lead_key IN (SELECT DISTINCT n.%3$I::text FROM leadscore_new_events AS n)) AS l'
+            '  WHERE c.id = l.id AND l.met IS NOT NULL'
+            '  RETURNING c.lead_key)'
+            'SELECT coalesce(array_agg(DISTINCT lead_key), ''{}'') FROM met',
+            TG_RELID::regclass, policy -> 'met_by' ->> 'time_column', policy -> 'met_by' ->> 'lead_column',
+            CASE WHEN policy -> 'met_by' -> 'types' <> 'null'::jsonb
+                 THEN format('AND e.%I::text IN (SELECT jsonb_array_elements_text($4))', policy -> 'met_by' ->> 'type_column')
+                 ELSE '' END,
+            policy ->> 'lead_type')
+            INTO met_keys
+            USING target, policy ->> 'name', (policy -> 'met_by' ->> 'at_least')::int, policy -> 'met_by' -> 'types';
+        all_keys := all_keys || met_keys;
+    END LOOP;
+    PERFORM @extschema@._sla_write_lead_columns(target, all_keys);
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._sla_events_inserted() IS
+    'internal: statement trigger closing SLA clocks met by activity rows (SECURITY DEFINER: the CRM''s role needs no rights on sla_clocks)';
+
+-- The SLA triggers of `target`: on the table for the met columns, and on
+-- each events table a policy counts.
+CREATE FUNCTION @extschema@._drop_sla_triggers(target regclass)
+    RETURNS void LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    found record;
+BEGIN
+    FOR found IN
+        SELECT t.tgname, t.tgrelid::regclass AS relation FROM pg_trigger AS t
+        WHERE NOT t.tgisinternal AND t.tgparentid = 0
+          AND (t.tgname = format('zz_leadscore_sla_events_%s', target::oid)
+               OR (t.tgrelid = target AND t.tgname = 'zz_leadscore_sla_met'))
+    LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', found.tgname, found.relation);
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._drop_sla_triggers(regclass) IS
+    'internal: drops the SLA triggers leadscore.attach created for a table';
+
+-- Checks what the core cannot see (calendars, events tables and their
+-- columns) and creates the SLA triggers.
+CREATE FUNCTION @extschema@._attach_sla(target regclass, normalised jsonb)
+    RETURNS void LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    sla jsonb := normalised -> 'sla';
+    policy jsonb;
+    i integer := 0;
+    events regclass;
+    met_columns text[] := '{}';
+    events_tables jsonb := '{}';
+    table_name text;
+    column_key text;
+BEGIN
+    PERFORM @extschema@._drop_sla_triggers(target);
+    IF sla IS NULL THEN
+        RETURN;
+    END IF;
+    FOR policy IN SELECT p FROM jsonb_array_elements(sla -> 'policies') AS p LOOP
+        IF NOT EXISTS (SELECT FROM @extschema@.calendars AS c WHERE c.name = policy ->> 'calendar') THEN
+            RAISE EXCEPTION 'invalid leadscore.attach config at sla.policies[%].calendar: calendar % does not exist',
+                    i, to_json(policy ->> 'calendar')
+                USING ERRCODE = 'undefined_object',
+                      HINT = 'Defined calendars: ' || coalesce((SELECT string_agg(to_json(c.name)::text, ', ' ORDER BY c.name)
+                                                                FROM @extschema@.calendars AS c), 'none')
+                             || '. Define one with leadscore.define_calendar(name, definition).';
+        END IF;
+        IF policy -> 'met_by' ? 'column' THEN
+            met_columns := met_columns || (policy -> 'met_by' ->> 'column');
+        ELSIF policy -> 'met_by' ? 'events' THEN
+            events := to_regclass(policy -> 'met_by' ->> 'events');
+            IF events IS NULL THEN
+                RAISE EXCEPTION 'invalid leadscore.attach config at sla.policies[%].met_by.events: table % does not exist',
+                        i, to_json(policy -> 'met_by' ->> 'events')
+                    USING ERRCODE = 'undefined_table',
+                          HINT = 'Name the events table with its schema, e.g. "crm.activities".';
+            END IF;
+            FOREACH column_key IN ARRAY ARRAY['lead_column', 'time_column', 'type_column'] LOOP
+                IF policy -> 'met_by' ->> column_key IS NOT NULL
+                   AND @extschema@._column_type(events, policy -> 'met_by' ->> column_key) IS NULL THEN
+                    RAISE EXCEPTION 'invalid leadscore.attach config at sla.policies[%].met_by.%: column % does not exist in %',
+                            i, column_key, to_json(policy -> 'met_by' ->> column_key), events
+                        USING ERRCODE = 'undefined_column',
+                              HINT = 'Column names are case-sensitive, as in quoted SQL identifiers.';
+                END IF;
+            END LOOP;
+            -- (with the type the lead's key is compared in, so the events
+            -- table's index on its lead column serves the count)
+            events_tables := jsonb_set(events_tables, ARRAY[events::oid::text],
+                                       coalesce(events_tables -> (events::oid::text), '[]')
+                                       || jsonb_build_array(policy || jsonb_build_object(
+                                              'lead_type', @extschema@._column_type(events, policy -> 'met_by' ->> 'lead_column'))));
+        END IF;
+        i := i + 1;
+    END LOOP;
+    IF cardinality(met_columns) > 0 THEN
+        EXECUTE format('CREATE TRIGGER zz_leadscore_sla_met BEFORE UPDATE OF %s ON %s FOR EACH ROW '
+                       'WHEN (%s) EXECUTE FUNCTION @extschema@._sla_column_set(%L, %L, %L)',
+                       (SELECT string_agg(DISTINCT format('%I', c), ', ') FROM unnest(met_columns) AS c),
+                       target,
+                       (SELECT string_agg(DISTINCT format('OLD.%1$I IS DISTINCT FROM NEW.%1$I', c), ' OR ')
+                        FROM unnest(met_columns) AS c),
+                       target::oid, normalised ->> 'key_column', sla);
+    END IF;
+    FOR table_name IN SELECT jsonb_object_keys(events_tables) LOOP
+        EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %s REFERENCING NEW TABLE AS leadscore_new_events '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._sla_events_inserted(%L, %L)',
+                       format('zz_leadscore_sla_events_%s', target::oid), table_name::oid::regclass,
+                       target::oid, events_tables -> table_name);
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._attach_sla(regclass, jsonb) IS
+    'internal: checks an attach config''s SLA calendars and events tables, and creates the SLA triggers';
+
+CREATE OR REPLACE FUNCTION @extschema@.attach(target regclass, config jsonb)
+    RETURNS jsonb LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    normalised jsonb := @extschema@._attachment_config(target, config);
+    watched text[] := ARRAY[normalised ->> 'stage_column'];
+    score_key text;
+    changed text;
+    is_set text;
+BEGIN
+    FOREACH score_key IN ARRAY ARRAY['score_column', 'fit_column', 'engagement_column'] LOOP
+        IF normalised ->> score_key IS NOT NULL THEN
+            watched := watched || (normalised ->> score_key);
+        END IF;
+    END LOOP;
+    -- Triggers fire only when a watched column changes, so an UPDATE of other
+    -- columns costs no more than PostgreSQL's own per-row trigger floor.
+    -- The stage compares as text (any column type); scores compare as numbers.
+    SELECT string_agg(CASE WHEN c.n = 1 THEN format('(OLD.%1$I)::text IS DISTINCT FROM (NEW.%1$I)::text', c.name)
+                           ELSE format('OLD.%1$I IS DISTINCT FROM NEW.%1$I', c.name) END, ' OR ' ORDER BY c.n),
+           string_agg(format('NEW.%I IS NOT NULL', c.name), ' OR ' ORDER BY c.n)
+      INTO changed, is_set
+      FROM unnest(watched) WITH ORDINALITY AS c(name, n);
+    PERFORM @extschema@._drop_triggers(target);
+    -- The zz_ prefix makes these fire after the table's other BEFORE triggers
+    -- (PostgreSQL fires them in name order), so they see the final row. There
+    -- is deliberately no AFTER UPDATE trigger (see lifecycle_trigger.cpp).
+    EXECUTE format('CREATE TRIGGER zz_leadscore_before_insert BEFORE INSERT ON %s FOR EACH ROW '
+                   'WHEN (%s) EXECUTE FUNCTION @extschema@.lifecycle_trigger(%L)',
+                   target, is_set, normalised);
+    EXECUTE format('CREATE TRIGGER zz_leadscore_before_update BEFORE UPDATE OF %s ON %s FOR EACH ROW '
+                   'WHEN (%s) EXECUTE FUNCTION @extschema@.lifecycle_trigger(%L)',
+                   (SELECT string_agg(format('%I', c.name), ', ' ORDER BY c.n)
+                    FROM unnest(watched) WITH ORDINALITY AS c(name, n)),
+                   target, changed, normalised);
+    EXECUTE format('CREATE TRIGGER zz_leadscore_after_insert AFTER INSERT ON %s FOR EACH ROW '
+                   'WHEN (%s) EXECUTE FUNCTION @extschema@.lifecycle_trigger(%L)',
+                   target, format('NEW.%I IS NOT NULL', normalised ->> 'stage_column'), normalised);
+    INSERT INTO @extschema@.attachment_configs AS a (target, config)
+    VALUES (target, normalised)
+    ON CONFLICT ON CONSTRAINT attachment_configs_pkey
+    DO UPDATE SET config = excluded.config, attached_at = now(), attached_by = current_user;
+    PERFORM @extschema@._attach_sla(target, normalised);
+    RETURN normalised;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.attach(regclass, jsonb) IS
+    'attaches leadscore to a CRM table: its INSERTs and UPDATEs are validated, stamped and recorded, with score columns a crossed MQL or SQL threshold moves the lead forward, and with an sla key stage entries start response clocks; returns the normalised config; attaching again replaces the config';
+
+CREATE OR REPLACE FUNCTION @extschema@.detach(target regclass)
+    RETURNS void LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    events regclass;
+BEGIN
+    IF target IS NULL THEN
+        RAISE EXCEPTION 'leadscore.detach needs a table, got NULL'
+            USING ERRCODE = '22004', HINT = 'Example: SELECT leadscore.detach(''crm.contacts'');';
+    END IF;
+    FOR events IN SELECT x.events FROM @extschema@.event_attachments AS x WHERE x.leads = target LOOP
+        PERFORM @extschema@.detach_events(events);
+    END LOOP;
+    DELETE FROM @extschema@.attachment_configs AS a WHERE a.target = detach.target;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'table % is not attached to leadscore', target
+            USING ERRCODE = '42704', HINT = 'leadscore.attachments lists the attached tables.';
+    END IF;
+    PERFORM @extschema@._drop_triggers(target);
+    PERFORM @extschema@._drop_sla_triggers(target);
+    -- Clocks of a table leadscore no longer watches would never be met.
+    UPDATE @extschema@.sla_clocks AS c
+    SET status = CASE WHEN c.status = 'breached' THEN 'breached' ELSE 'cancelled' END, closed_at = now()
+    WHERE c.target = detach.target AND c.closed_at IS NULL;
+END
+$$;
+
+
+-- The sweep: clocks due by as_of with no met event become breached, those
+-- past their warning point warned; each change is announced with pg_notify
+-- on the attachment's SLA channel and reflected in its breached column.
+-- Clocks are taken with SKIP LOCKED, so sweeps running at once share the
+-- work and never announce a clock twice; a clock already changed is not
+-- changed again (idempotent).
+CREATE FUNCTION @extschema@.sla_sweep(as_of timestamptz DEFAULT now())
+    RETURNS integer LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    changed integer := 0;
+    batch record;
+BEGIN
+    IF as_of IS NULL OR NOT isfinite(as_of) THEN
+        RAISE EXCEPTION 'sla_sweep needs a finite as_of, got %', coalesce(as_of::text, 'NULL')
+            USING ERRCODE = CASE WHEN as_of IS NULL THEN '22004' ELSE '22008' END,
+                  HINT = 'Sweep as of now(), the default.';
+    END IF;
+    FOR batch IN
+        WITH breached AS (
+            UPDATE @extschema@.sla_clocks AS c SET status = 'breached'
+            WHERE c.id IN (SELECT d.id FROM @extschema@.sla_clocks AS d
+                           WHERE d.status IN ('running', 'warned') AND d.due_at <= as_of
+                           FOR UPDATE SKIP LOCKED)
+              AND c.status IN ('running', 'warned')
+            RETURNING c.*),
+        warned AS (
+            UPDATE @extschema@.sla_clocks AS c SET status = 'warned'
+            WHERE c.id IN (SELECT w.id FROM @extschema@.sla_clocks AS w
+                           WHERE w.status = 'running' AND w.warn_at <= as_of AND w.due_at > as_of
+                           FOR UPDATE SKIP LOCKED)
+              AND c.status = 'running'
+            RETURNING c.*),
+        changes AS (SELECT 'breached' AS event, * FROM breached UNION ALL SELECT 'warned', * FROM warned)
+        SELECT x.target, a.config -> 'sla' ->> 'notify_channel' AS channel,
+               array_agg(x.lead_key) FILTER (WHERE x.event = 'breached') AS breached_keys,
+               array_agg(json_build_object('event', x.event, 'table', x.target::text, 'key', x.lead_key,
+                                           'policy', x.policy, 'stage', x.stage, 'started_at', x.started_at,
+                                           'due_at', x.due_at, 'owner', x.owner)::text ORDER BY x.id) AS payloads,
+               count(*) AS clocks
+        FROM changes AS x
+        LEFT JOIN @extschema@.attachment_configs AS a ON a.target = x.target
+        GROUP BY x.target, a.config
+    LOOP
+        changed := changed + batch.clocks;
+        IF batch.channel IS NOT NULL THEN
+            PERFORM pg_notify(batch.channel, payload) FROM unnest(batch.payloads) AS payload;
+        END IF;
+        IF batch.breached_keys IS NOT NULL THEN
+            PERFORM @extschema@._sla_write_lead_columns(batch.target, batch.breached_keys);
+        END IF;
+    END LOOP;
+    RETURN changed;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.sla_sweep(timestamptz) IS
+    'flags SLA clocks due by as_of with no met event as breached and those past their warning point as warned, notifies, and returns how many clocks changed; safe to run concurrently (schedule it with pg_cron every minute)';
+
+-- Compliance per period of clock start, table and policy, overall and by
+-- owner and by source: response times in business time, speed-to-lead
+-- bands (seed 000: within 5 minutes, 30 minutes, 1 hour, 2 business hours).
+CREATE FUNCTION @extschema@.sla_compliance(target regclass DEFAULT NULL, since timestamptz DEFAULT NULL,
+                                           period text DEFAULT 'month')
+    RETURNS TABLE (period_start timestamptz, target_table regclass, policy text, dimension text, value text,
+                   clocks bigint, met bigint, met_late bigint, breached bigint, cancelled bigint, open bigint,
+                   compliance numeric, median_response interval, mean_response interval,
+                   within_5_minutes numeric, within_30_minutes numeric, within_1_hour numeric,
+                   within_2_business_hours numeric)
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF period IS NULL OR period NOT IN ('day', 'week', 'month', 'quarter', 'year') THEN
+        RAISE EXCEPTION 'sla_compliance: unknown period %', coalesce(to_json(period)::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use day, week, month, quarter or year.';
+    END IF;
+    IF target IS NOT NULL AND NOT EXISTS (SELECT FROM @extschema@.attachment_configs AS a
+                                          WHERE a.target = sla_compliance.target AND a.config ? 'sla') THEN
+        RAISE EXCEPTION 'table % is not attached with SLA policies', target
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Attach it with an "sla" key, e.g. {"sla": {"calendar": ..., "policies": [...]}}.';
+    END IF;
+    RETURN QUERY
+    WITH clocks AS (
+        SELECT c.*, date_trunc(period, c.started_at) AS bucket,
+               CASE WHEN c.met_at IS NOT NULL THEN @extschema@.business_diff(c.calendar, c.started_at, c.met_at) END
+                   AS response
+        FROM @extschema@.sla_clocks AS c
+        WHERE (sla_compliance.target IS NULL OR c.target = sla_compliance.target)
+          AND (since IS NULL OR c.started_at >= since))
+    SELECT c.bucket, c.target, c.policy,
+           CASE WHEN GROUPING(c.owner) = 0 THEN 'owner' WHEN GROUPING(c.source) = 0 THEN 'source' ELSE 'all' END,
+           CASE WHEN GROUPING(c.owner) = 0 THEN c.owner WHEN GROUPING(c.source) = 0 THEN c.source END,
+           count(*), count(*) FILTER (WHERE c.status = 'met'), count(*) FILTER (WHERE c.status = 'met_late'),
+           count(*) FILTER (WHERE c.status = 'breached'), count(*) FILTER (WHERE c.status = 'cancelled'),
+           count(*) FILTER (WHERE c.status IN ('running', 'warned')),
+           round(count(*) FILTER (WHERE c.status = 'met')::numeric
+                 / nullif(count(*) FILTER (WHERE c.status IN ('met', 'met_late', 'breached')), 0), 4),
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY c.response),
+           avg(c.response),
+           round(avg((c.met_at - c.started_at <= interval '5 minutes')::int) FILTER (WHERE c.met_at IS NOT NULL), 4),
+           round(avg((c.met_at - c.started_at <= interval '30 minutes')::int) FILTER (WHERE c.met_at IS NOT NULL), 4),
+           round(avg((c.met_at - c.started_at <= interval '1 hour')::int) FILTER (WHERE c.met_at IS NOT NULL), 4),
+           round(avg((c.response <= interval '2 hours')::int) FILTER (WHERE c.met_at IS NOT NULL), 4)
+    FROM clocks AS c
+    GROUP BY GROUPING SETS ((c.bucket, c.target, c.policy), (c.bucket, c.target, c.policy, c.owner),
+                            (c.bucket, c.target, c.policy, c.source))
+    ORDER BY 1, 2::text, 3, 4, 5;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.sla_compliance(regclass, timestamptz, text) IS
+    'SLA compliance per period (of clock start), table and policy, overall (dimension all) and by owner and source: clock counts by status, share met in time among decided clocks, median and mean response in business time, and speed-to-lead bands';

@@ -22,7 +22,11 @@ fi
 
 step "pg_regress and isolation tests in a throwaway cluster"
 rm -rf results output_iso regression.diffs regression.out
-pg_virtualenv -t -v "$(pg_major)" sh -c 'make -s regresscheck; r=$?; make -s isolationcheck || r=1; exit $r' \
+# pg_cron runs in the regression database (sql/sla_cron.sql schedules the
+# SLA sweep with it), its jobs in background workers (the throwaway cluster's
+# TCP connections need a password pg_cron does not have).
+pg_virtualenv -t -v "$(pg_major)" -o shared_preload_libraries=pg_cron \
+    -o cron.database_name=contrib_regression -o cron.use_background_workers=on sh -c 'make -s regresscheck; r=$?; make -s isolationcheck || r=1; exit $r' \
     2>&1 | tee build/installcheck.log || status=1
 for diffs in regression.diffs output_iso/regression.diffs; do
     if [ -s "$diffs" ]; then

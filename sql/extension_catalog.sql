@@ -18,12 +18,18 @@ WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
   AND obj_description(d.objid, d.classid::regclass::name) IS NULL
 ORDER BY 1;
 
--- Every function lives in leadscore and none is SECURITY DEFINER. The stage
--- functions are IMMUTABLE PARALLEL SAFE; listed here are the exceptions: the
--- triggers and the functions that run DDL are VOLATILE and PARALLEL UNSAFE,
+-- Every function lives in leadscore. The stage functions are IMMUTABLE
+-- PARALLEL SAFE; listed here are the exceptions: the triggers and the
+-- functions that run DDL are VOLATILE and PARALLEL UNSAFE,
 -- _attachment_config reads the catalogs, the scoring functions and
--- aggregates read leadscore.scoring_models (STABLE, PARALLEL SAFE);
--- define_model writes it (VOLATILE, PARALLEL UNSAFE).
+-- aggregates read leadscore.scoring_models, the business-time functions
+-- leadscore.calendars (STABLE, PARALLEL SAFE); define_model, define_calendar
+-- and the SLA functions write (VOLATILE, PARALLEL UNSAFE). Only two are
+-- SECURITY DEFINER: the SLA trigger functions _sla_column_set and
+-- _sla_events_inserted, which write leadscore.sla_clocks while the CRM's role
+-- (which has no rights on it) updates its own tables; PostgreSQL refuses to
+-- call a trigger function other than as a trigger (sql/sla.sql tests the
+-- CRM's role).
 SELECT p.oid::regprocedure AS function, p.provolatile, p.proparallel, p.prosecdef
 FROM pg_proc AS p
 JOIN pg_depend AS d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'

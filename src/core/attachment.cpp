@@ -158,7 +158,7 @@ void read_scoring(const json& config, const TableShape& table, const StageResolv
             }
         } else {
             checker().wrong_type("fit_attributes", attributes, "an array or an object",
-                               R"(Example: ["title", "employees"] or {"title": "job_title"})");
+                                 R"(Example: ["title", "employees"] or {"title": "job_title"})");
         }
     }
     // An ENUM stage column needs values for the stages scores move leads to.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "ascii.hpp"
 #include "attachment_checks.hpp"
 #include "duration.hpp"
@@ -66,16 +68,29 @@ void read_met_by(const json& met_by, const std::string& path, const TableShape& 
             const std::string stage_path = path + ".leaves_for[" + std::to_string(i) + "]";
             const Stage stage = expect_stage(stages[i], stage_path);
             if (stage == policy.stage) {
-                config_error(stage_path, "a lead cannot leave " + std::string(stage_label(stage)) +
-                                             " for " + std::string(stage_label(stage)),
+                config_error(stage_path,
+                             "a lead cannot leave " + std::string(stage_label(stage)) + " for " +
+                                 std::string(stage_label(stage)),
                              "List the stages that end the clock when the lead moves on.");
             }
             policy.leaves_for.push_back(stage);
         }
     } else {
-        checker().only_keys(met_by, path, {"events", "types", "at_least"});
+        checker().only_keys(
+            met_by, path,
+            {"events", "lead_column", "time_column", "type_column", "types", "at_least"});
         policy.met_by = SlaMetBy::Events;
         policy.events = expect_string(met_by["events"], path + ".events");
+        // The events table's columns are checked by attach, which can see it.
+        for (const char* key : {"lead_column", "time_column"}) {
+            if (!met_by.contains(key)) {
+                config_error(path + "." + key, "missing",
+                             "Name the events table's columns: {\"events\": \"crm.activities\", "
+                             "\"lead_column\": \"contact_id\", \"time_column\": \"occurred_at\"}.");
+            }
+        }
+        policy.lead_column = expect_string(met_by["lead_column"], path + ".lead_column");
+        policy.time_column = expect_string(met_by["time_column"], path + ".time_column");
         if (met_by.contains("types") && !met_by["types"].is_null()) {
             const json& types = met_by["types"];
             if (!types.is_array() || types.empty()) {
@@ -86,6 +101,14 @@ void read_met_by(const json& met_by, const std::string& path, const TableShape& 
                 policy.types.push_back(
                     expect_string(types[i], path + ".types[" + std::to_string(i) + "]"));
             }
+            if (!met_by.contains("type_column")) {
+                config_error(
+                    path + ".type_column", "missing",
+                    "Counting only some event types needs the column that holds the type.");
+            }
+        }
+        if (met_by.contains("type_column") && !met_by["type_column"].is_null()) {
+            policy.type_column = expect_string(met_by["type_column"], path + ".type_column");
         }
         if (met_by.contains("at_least")) {
             const json& at_least = met_by["at_least"];
@@ -153,7 +176,8 @@ std::optional<std::int64_t> parse_business_amount(std::string_view text) {
         --end;
     }
     std::size_t start = end;
-    while (start > 0 && text[start - 1] != ' ' && !(text[start - 1] >= '0' && text[start - 1] <= '9')) {
+    while (start > 0 && text[start - 1] != ' ' &&
+           !(text[start - 1] >= '0' && text[start - 1] <= '9')) {
         --start;
     }
     const std::string_view unit = text.substr(start, end - start);
@@ -184,8 +208,9 @@ SlaConfig parse_sla_config(const json& sla, const TableShape& table) {
                          "owner_column", "source_column", "policies"});
     SlaConfig config;
     if (!sla.contains("calendar")) {
-        config_error("sla.calendar", "missing",
-                     "Name the business calendar SLAs are measured in (leadscore.define_calendar).");
+        config_error(
+            "sla.calendar", "missing",
+            "Name the business calendar SLAs are measured in (leadscore.define_calendar).");
     }
     config.calendar = expect_string(sla["calendar"], "sla.calendar");
     if (sla.contains("warn_at")) {
@@ -256,6 +281,10 @@ json sla_config_json(const SlaConfig& config) {
             }
             case SlaMetBy::Events:
                 met_by["events"] = policy.events;
+                met_by["lead_column"] = policy.lead_column;
+                met_by["time_column"] = policy.time_column;
+                met_by["type_column"] =
+                    policy.type_column.empty() ? json(nullptr) : json(policy.type_column);
                 met_by["types"] = policy.types.empty() ? json(nullptr) : json(policy.types);
                 met_by["at_least"] = policy.at_least;
                 break;

@@ -9,7 +9,9 @@
 //             {"name": "disposition", "within": "48 hours",
 //              "met_by": {"leaves_for": ["sql", "recycled", "disqualified"]}},
 //             {"name": "attempts", "within": "80 hours",
-//              "met_by": {"events": "crm.activities", "types": ["call", "email"], "at_least": 5}}]}
+//              "met_by": {"events": "crm.activities", "lead_column": "contact_id",
+//                         "time_column": "occurred_at", "type_column": "kind",
+//                         "types": ["call", "email"], "at_least": 5}}]}
 //
 // A policy's clock starts when a lead enters its stage (default mql) and is
 // due `within` business time of the calendar later (default 2 hours, seed
@@ -22,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "stage.hpp"
 #include "table_shape.hpp"
@@ -43,6 +45,9 @@ struct SlaPolicy {
     std::string column;              // Column
     std::vector<Stage> leaves_for;   // LeavesFor
     std::string events;              // Events: the table as written
+    std::string lead_column;         // Events: its column holding the lead's key
+    std::string type_column;         // Events: its column holding the type (with types)
+    std::string time_column;         // Events: when the activity happened
     std::vector<std::string> types;  // Events: empty means any type
     std::uint32_t at_least = 1;      // Events
 };

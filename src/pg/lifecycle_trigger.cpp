@@ -10,6 +10,7 @@
 #include "row_stage.hpp"
 #include "score_promotion.hpp"
 #include "settings.hpp"
+#include "sla_stage_change.hpp"
 #include "stage_history.hpp"
 
 extern "C" {
@@ -121,9 +122,12 @@ void notify_handoff(const pg::CompiledAttachment& attachment, const char* key,
     Async_Notify(attachment.config.notify_channel->c_str(), payload);
 }
 
-// Writes the history row and, on entering mql or sql, the notification.
-void record_change(const pg::CompiledAttachment& attachment, TriggerData* data,
-                   const Judged& judged, HeapTuple new_row) {
+// Writes the history row and, on entering mql or sql, the notification;
+// with SLA policies, closes and starts the lead's clocks and returns the
+// earliest due time started.
+std::optional<TimestampTz> record_change(const pg::CompiledAttachment& attachment,
+                                         TriggerData* data, const Judged& judged,
+                                         HeapTuple new_row) {
     const TupleDesc descriptor = RelationGetDescr(data->tg_relation);
     const char* key = lead_key(attachment, new_row, descriptor);
     const std::optional<core::Stage> from = stage_or_nothing(judged.from);
@@ -146,6 +150,11 @@ void record_change(const pg::CompiledAttachment& attachment, TriggerData* data,
     if (to && core::is_handoff_stage(*to) && attachment.config.notify_channel) {
         notify_handoff(attachment, key, from, *to);
     }
+    if (!attachment.config.sla) {
+        return std::nullopt;
+    }
+    return pg::sla_stage_changed(attachment, data->tg_relation, key, from, to,
+                                 TRIGGER_FIRED_BY_INSERT(data->tg_event), new_row);
 }
 
 // PostgreSQL moves a row between partitions as a DELETE and an INSERT, and
@@ -230,7 +239,10 @@ Datum before_row(const pg::CompiledAttachment& attachment, TriggerData* data, Fm
         count == 0 ? new_row
                    : heap_modify_tuple_by_cols(new_row, descriptor, count, columns, values, nulls);
     if (!is_insert) {
-        record_change(attachment, data, judged, result);
+        const std::optional<TimestampTz> due = record_change(attachment, data, judged, result);
+        if (attachment.config.sla) {
+            result = pg::with_sla_columns(attachment, data->tg_relation, result, due);
+        }
     }
     return PointerGetDatum(result);
 }

@@ -23,14 +23,18 @@ TableShape contacts() {
     return table;
 }
 
-std::string with_sla(const std::string& sla) { return R"({"stage_column": "stage", "sla": )" + sla + "}"; }
+std::string with_sla(const std::string& sla) {
+    return R"({"stage_column": "stage", "sla": )" + sla + "}";
+}
 
-constexpr char kPolicies[] = R"({"calendar": "sales", "due_column": "sla_due_at", "breached_column": "sla_breached",
+constexpr char kPolicies[] =
+    R"({"calendar": "sales", "due_column": "sla_due_at", "breached_column": "sla_breached",
     "owner_column": "owner", "policies": [
       {"name": "first_response", "met_by": {"column": "first_contacted_at"}},
       {"name": "disposition", "within": "48 Hours", "met_by": {"leaves_for": ["SQL", "recycled", "disqualified"]}},
       {"name": "attempts", "stage": "mql", "within": "90 minutes", "calendar": "emea",
-       "met_by": {"events": "crm.activities", "types": ["call", "email"], "at_least": 5}}]})";
+       "met_by": {"events": "crm.activities", "lead_column": "contact_id", "time_column": "at",
+                  "type_column": "kind", "types": ["call", "email"], "at_least": 5}}]})";
 
 std::string error_of(const std::string& sla, std::string* sqlstate = nullptr) {
     try {
@@ -54,8 +58,8 @@ TEST(SlaConfig, ReadsPoliciesWithDefaults) {
     EXPECT_DOUBLE_EQ(sla.warn_at, 0.75);
     EXPECT_EQ(sla.notify_channel, std::optional<std::string>("leadscore_sla"));
     ASSERT_EQ(sla.policies.size(), 3u);
-    EXPECT_EQ(sla.policies[0].stage, Stage::Mql);                  // seed 000: MQLs
-    EXPECT_EQ(sla.policies[0].within, 2 * 3600 * 1000000LL);        // within 2 business hours
+    EXPECT_EQ(sla.policies[0].stage, Stage::Mql);             // seed 000: MQLs
+    EXPECT_EQ(sla.policies[0].within, 2 * 3600 * 1000000LL);  // within 2 business hours
     EXPECT_EQ(sla.policies[0].calendar, "sales");
     EXPECT_EQ(sla.policies[1].leaves_for.front(), Stage::Sql);
     EXPECT_EQ(sla.policies[2].calendar, "emea");
@@ -87,20 +91,24 @@ TEST(SlaConfig, ErrorsNameThePath) {
     EXPECT_NE(error_of("[]").find("at sla: expected an object"), std::string::npos);
     EXPECT_NE(error_of(R"({"policies": []})").find("sla.calendar: missing"), std::string::npos);
     EXPECT_NE(error_of(R"({"calendar": "x"})").find("sla.policies: missing"), std::string::npos);
-    EXPECT_NE(error_of(R"({"calendar": "x", "policies": []})").find("sla.policies: expected an array"),
-              std::string::npos);
-    EXPECT_NE(error_of(R"({"calendar": "x", "lunch": 1, "policies": []})").find("sla.lunch: unknown key"),
-              std::string::npos);
+    EXPECT_NE(
+        error_of(R"({"calendar": "x", "policies": []})").find("sla.policies: expected an array"),
+        std::string::npos);
+    EXPECT_NE(
+        error_of(R"({"calendar": "x", "lunch": 1, "policies": []})").find("sla.lunch: unknown key"),
+        std::string::npos);
     EXPECT_NE(error_of(R"({"calendar": "x", "warn_at": 1.5, "policies": []})").find("sla.warn_at"),
               std::string::npos);
     const std::string policy = R"({"calendar": "x", "policies": [)";
-    EXPECT_NE(error_of(policy + R"({"met_by": {"column": "owner"}}]})").find("sla.policies[0].name: missing"),
+    EXPECT_NE(error_of(policy + R"({"met_by": {"column": "owner"}}]})")
+                  .find("sla.policies[0].name: missing"),
               std::string::npos);
     EXPECT_NE(error_of(policy + R"({"name": "a"}]})").find("sla.policies[0].met_by: missing"),
               std::string::npos);
-    EXPECT_NE(error_of(policy + R"({"name": "a", "within": "2 days", "met_by": {"column": "owner"}}]})")
-                  .find("sla.policies[0].within: expected an amount of business time"),
-              std::string::npos);
+    EXPECT_NE(
+        error_of(policy + R"({"name": "a", "within": "2 days", "met_by": {"column": "owner"}}]})")
+            .find("sla.policies[0].within: expected an amount of business time"),
+        std::string::npos);
     EXPECT_NE(error_of(policy + R"({"name": "a", "stage": "hot", "met_by": {"column": "owner"}}]})")
                   .find("sla.policies[0].stage: \"hot\" is not a lifecycle stage"),
               std::string::npos);
@@ -113,19 +121,39 @@ TEST(SlaConfig, ErrorsNameThePath) {
     EXPECT_NE(error_of(policy + R"({"name": "a", "met_by": {"leaves_for": ["mql"]}}]})")
                   .find("cannot leave mql for mql"),
               std::string::npos);
-    EXPECT_NE(error_of(policy + R"({"name": "a", "met_by": {"events": "e", "at_least": 0}}]})")
-                  .find("met_by.at_least"),
+    EXPECT_NE(
+        error_of(
+            policy +
+            R"({"name": "a", "met_by": {"events": "e", "lead_column": "l", "time_column": "t", "at_least": 0}}]})")
+            .find("met_by.at_least"),
+        std::string::npos);
+    EXPECT_NE(error_of(policy + R"({"name": "a", "met_by": {"events": "e", "time_column": "t"}}]})")
+                  .find("met_by.lead_column: missing"),
               std::string::npos);
-    EXPECT_NE(error_of(policy + R"({"name": "a", "met_by": {"column": "owner"}}, {"name": "a", "met_by": {"column": "owner"}}]})")
-                  .find("sla.policies[1].name: two policies are named \"a\""),
-              std::string::npos);
-    EXPECT_NE(error_of(R"({"calendar": "x", "due_column": "owner", "policies": [{"name": "a", "met_by": {"column": "owner"}}]})", &state)
-                  .find("sla.due_column: column \"owner\" has type text, expected timestamptz"),
-              std::string::npos);
+    EXPECT_NE(
+        error_of(
+            policy +
+            R"({"name": "a", "met_by": {"events": "e", "lead_column": "l", "time_column": "t", "types": ["call"]}}]})")
+            .find("met_by.type_column: missing"),
+        std::string::npos);
+    EXPECT_NE(
+        error_of(
+            policy +
+            R"({"name": "a", "met_by": {"column": "owner"}}, {"name": "a", "met_by": {"column": "owner"}}]})")
+            .find("sla.policies[1].name: two policies are named \"a\""),
+        std::string::npos);
+    EXPECT_NE(
+        error_of(
+            R"({"calendar": "x", "due_column": "owner", "policies": [{"name": "a", "met_by": {"column": "owner"}}]})",
+            &state)
+            .find("sla.due_column: column \"owner\" has type text, expected timestamptz"),
+        std::string::npos);
     EXPECT_EQ(state, "42804");
-    EXPECT_NE(error_of(R"({"calendar": "x", "breached_column": "sla_due_at", "policies": [{"name": "a", "met_by": {"column": "owner"}}]})")
-                  .find("expected boolean"),
-              std::string::npos);
+    EXPECT_NE(
+        error_of(
+            R"({"calendar": "x", "breached_column": "sla_due_at", "policies": [{"name": "a", "met_by": {"column": "owner"}}]})")
+            .find("expected boolean"),
+        std::string::npos);
 }
 
 }  // namespace

@@ -1,0 +1,152 @@
+-- SLA clocks: attach's "sla" key starts a clock per policy when a lead
+-- enters its stage, measured in the calendar's business hours; a column
+-- being set, the lead leaving the stage, or enough activity rows meet it;
+-- sla_sweep flags warnings and breaches (notified, and mirrored in the CRM's
+-- own columns); sla_compliance reports. Clocks start at the stage's stamp
+-- when the CRM gives one (as here, so the dates are fixed), else at now().
+SET TimeZone = 'America/New_York';
+SELECT leadscore.define_calendar('sla_office', '{"time_zone": "America/New_York",
+  "week": {"mon": [["09:00", "17:00"]], "tue": [["09:00", "17:00"]], "wed": [["09:00", "17:00"]],
+           "thu": [["09:00", "17:00"]], "fri": [["09:00", "17:00"]]}}') IS NOT NULL AS defined;
+CREATE TABLE sla_contacts (id int PRIMARY KEY, stage text, mql_at timestamptz, first_contacted_at timestamptz,
+                           sla_due_at timestamptz, sla_breached boolean, owner text, source text);
+CREATE TABLE sla_activities (id serial PRIMARY KEY, contact_id int, kind text, at timestamptz);
+CREATE INDEX ON sla_activities (contact_id, at);
+
+-- Bad configs: each names its path; nothing is attached.
+SELECT leadscore.attach('sla_contacts', '{"stage_column": "stage", "sla": {"calendar": "nowhere",
+  "policies": [{"name": "first_response", "met_by": {"column": "first_contacted_at"}}]}}');
+SELECT leadscore.attach('sla_contacts', '{"stage_column": "stage", "sla": {"calendar": "sla_office",
+  "policies": [{"name": "first_response", "within": "2 days", "met_by": {"column": "first_contacted_at"}}]}}');
+SELECT leadscore.attach('sla_contacts', '{"stage_column": "stage", "sla": {"calendar": "sla_office",
+  "policies": [{"name": "first_response", "met_by": {"column": "first_called_at"}}]}}');
+SELECT leadscore.attach('sla_contacts', '{"stage_column": "stage", "sla": {"calendar": "sla_office",
+  "due_column": "owner", "policies": [{"name": "first_response", "met_by": {"column": "first_contacted_at"}}]}}');
+SELECT leadscore.attach('sla_contacts', '{"stage_column": "stage", "sla": {"calendar": "sla_office",
+  "policies": [{"name": "attempts", "met_by": {"events": "public.no_such_table", "lead_column": "contact_id", "time_column": "at"}}]}}');
+SELECT leadscore.attach('sla_contacts', '{"stage_column": "stage", "sla": {"calendar": "sla_office",
+  "policies": [{"name": "attempts", "met_by": {"events": "public.sla_activities", "lead_column": "lead_id", "time_column": "at"}}]}}');
+SELECT leadscore.attach('sla_contacts', '{"stage_column": "stage", "sla": {"calendar": "sla_office",
+  "policies": [{"name": "a", "met_by": {"column": "first_contacted_at"}}, {"name": "a", "met_by": {"leaves_for": ["sql"]}}]}}');
+SELECT count(*) AS attached FROM leadscore.attachment_configs WHERE target = 'sla_contacts'::regclass;
+
+-- The seeds' handoff rules: first response within 2 business hours, a
+-- disposition (sql, recycled or disqualified) within 16, three call or
+-- email attempts within 24; warn at 75%.
+SELECT jsonb_pretty(leadscore.attach('sla_contacts', '{"stage_column": "stage", "stamps": {"mql": "mql_at"},
+  "notify_channel": null, "reason_column": null,
+  "sla": {"calendar": "sla_office", "due_column": "sla_due_at", "breached_column": "sla_breached",
+          "owner_column": "owner", "source_column": "source",
+          "policies": [
+            {"name": "first_response", "met_by": {"column": "first_contacted_at"}},
+            {"name": "disposition", "within": "16 hours", "met_by": {"leaves_for": ["sql", "recycled", "disqualified"]}},
+            {"name": "attempts", "within": "24 hours",
+             "met_by": {"events": "public.sla_activities", "lead_column": "contact_id", "time_column": "at",
+                        "type_column": "kind", "types": ["call", "email"], "at_least": 3}}]}}') -> 'sla');
+SELECT tgname, tgrelid::regclass FROM pg_trigger
+WHERE tgname LIKE 'zz_leadscore_sla%' ORDER BY tgname;
+
+-- Friday 16:30: due Monday 10:30 (half an hour on Friday, 1.5 on Monday).
+INSERT INTO sla_contacts (id, stage, mql_at, owner, source) VALUES (1, 'mql', '2025-11-28 16:30', 'ann', 'inbound');
+-- Contacted 20 minutes later, in the same insert: met at once.
+INSERT INTO sla_contacts (id, stage, mql_at, first_contacted_at, owner, source)
+VALUES (2, 'mql', '2025-11-28 16:30', '2025-11-28 16:50', 'bob', 'outbound');
+-- An update into mql with the date the CRM knows (Thursday 10:00).
+INSERT INTO sla_contacts (id, stage, owner, source) VALUES (3, 'lead', 'ann', 'outbound');
+UPDATE sla_contacts SET stage = 'mql', mql_at = '2025-11-27 10:00' WHERE id = 3;
+SELECT lead_key, policy, stage, started_at, warn_at, due_at, met_at, status, owner, source
+FROM leadscore.sla_clocks ORDER BY lead_key::int, id;
+SELECT id, sla_due_at, sla_breached FROM sla_contacts ORDER BY id;
+
+-- Monday 09:45: lead 3's first response is breached (due Thursday noon)
+-- and its disposition warns (75% of its 16 hours gone on Friday at 14:00).
+-- Each change is notified on leadscore_sla; lead 3 is flagged in its row.
+LISTEN leadscore_sla;
+\o results/sla_notify.txt
+SELECT leadscore.sla_sweep('2025-12-01 09:45') AS changed;
+\o
+\! sed -E 's/PID [0-9]+/PID <pid>/' results/sla_notify.txt
+SELECT leadscore.sla_sweep('2025-12-01 09:45') AS changed_again;
+UNLISTEN leadscore_sla;
+-- 10:05: lead 1's first response warns (1.5 of its 2 hours gone at 10:00),
+-- lead 3's disposition is breached (due 10:00).
+SELECT leadscore.sla_sweep('2025-12-01 10:05') AS changed;
+SELECT lead_key, policy, status FROM leadscore.sla_clocks WHERE status IN ('warned', 'breached') ORDER BY lead_key::int, id;
+SELECT id, sla_due_at, sla_breached FROM sla_contacts ORDER BY id;
+
+-- Lead 1 is called at 10:15 (in time), lead 3 at 11:00 (late): the clocks
+-- close, the rows' SLA columns follow.
+UPDATE sla_contacts SET first_contacted_at = '2025-12-01 10:15' WHERE id = 1;
+UPDATE sla_contacts SET first_contacted_at = '2025-12-01 11:00' WHERE id = 3;
+SELECT lead_key, policy, met_at, status FROM leadscore.sla_clocks WHERE policy = 'first_response' ORDER BY lead_key::int;
+SELECT id, sla_due_at, sla_breached FROM sla_contacts ORDER BY id;
+
+-- Attempts: a call, an email, a note (not counted) and a call for lead 1:
+-- met at the third counted one. Lead 3 has one in its window (the other
+-- call is from before it became an MQL), then two, then three.
+INSERT INTO sla_activities (contact_id, kind, at) VALUES
+    (1, 'call', '2025-12-01 11:00'), (1, 'email', '2025-12-01 11:30'), (1, 'note', '2025-12-01 12:00'),
+    (1, 'call', '2025-12-01 13:00'), (3, 'call', '2025-12-01 11:00'), (3, 'call', '2025-11-20 11:00');
+SELECT lead_key, met_at, status FROM leadscore.sla_clocks WHERE policy = 'attempts' ORDER BY lead_key::int;
+INSERT INTO sla_activities (contact_id, kind, at) VALUES (3, 'email', '2025-12-01 14:00');
+SELECT lead_key, met_at, status FROM leadscore.sla_clocks WHERE policy = 'attempts' AND lead_key = '3';
+INSERT INTO sla_activities (contact_id, kind, at) VALUES (3, 'call', '2025-12-01 15:00');
+SELECT lead_key, met_at, status FROM leadscore.sla_clocks WHERE policy = 'attempts' ORDER BY lead_key::int;
+SELECT id, sla_due_at, sla_breached FROM sla_contacts ORDER BY id;
+
+-- Leaving mql: for sql, the disposition is met (late: it is years past
+-- Tuesday now); lead 2 is recycled after its clocks ran out, so they count
+-- as breached, not cancelled.
+UPDATE sla_contacts SET stage = 'sql' WHERE id = 1;
+SET leadscore.reason = 'no_budget';
+UPDATE sla_contacts SET stage = 'recycled' WHERE id = 2;
+RESET leadscore.reason;
+SELECT lead_key, policy, status, closed_at IS NOT NULL AS closed FROM leadscore.sla_clocks ORDER BY lead_key::int, id;
+
+-- The report: first responses in November 2025, overall, by owner, by source.
+SELECT period_start::date, policy, dimension, value, clocks, met, met_late, breached, cancelled, open,
+       compliance, median_response, mean_response, within_5_minutes, within_30_minutes, within_1_hour,
+       within_2_business_hours
+FROM leadscore.sla_compliance('sla_contacts', '2025-11-01', 'month')
+WHERE policy = 'first_response' ORDER BY dimension, value;
+
+-- A lead entering mql now (stamped now by the trigger), disqualified
+-- before anything is due: its disposition is met, the rest cancelled.
+INSERT INTO sla_contacts (id, stage, owner) VALUES (4, 'mql', 'cy');
+SELECT policy, status, started_at = (SELECT mql_at FROM sla_contacts WHERE id = 4) AS started_at_stamp,
+       due_at = leadscore.business_add('sla_office', started_at, within) AS due_in_business_time
+FROM leadscore.sla_clocks JOIN (VALUES ('first_response', interval '2 hours'), ('disposition', '16 hours'),
+                                       ('attempts', '24 hours')) AS p(policy, within) USING (policy)
+WHERE lead_key = '4' ORDER BY id;
+SET leadscore.reason = 'not_icp';
+UPDATE sla_contacts SET stage = 'disqualified' WHERE id = 4;
+RESET leadscore.reason;
+SELECT policy, status FROM leadscore.sla_clocks WHERE lead_key = '4' ORDER BY id;
+
+-- The CRM's role needs no rights on leadscore's tables.
+CREATE ROLE sla_crm_user;
+GRANT SELECT, INSERT, UPDATE ON sla_contacts TO sla_crm_user;
+GRANT SELECT, INSERT ON sla_activities TO sla_crm_user;
+GRANT USAGE ON SEQUENCE sla_activities_id_seq TO sla_crm_user;
+SET ROLE sla_crm_user;
+INSERT INTO sla_contacts (id, stage, mql_at) VALUES (5, 'mql', '2025-12-05 16:00');
+UPDATE sla_contacts SET first_contacted_at = '2025-12-05 16:30' WHERE id = 5;
+INSERT INTO sla_activities (contact_id, kind, at) VALUES (5, 'call', '2025-12-05 16:40');
+SELECT leadscore._sla_stage_changed('sla_contacts', '5', 'mql', 'sql', false, '{}');
+RESET ROLE;
+SELECT policy, status FROM leadscore.sla_clocks WHERE lead_key = '5' ORDER BY id;
+
+-- Bad arguments.
+SELECT leadscore.sla_sweep(NULL);
+SELECT leadscore.sla_sweep('infinity');
+SELECT * FROM leadscore.sla_compliance(period => 'fortnight');
+SELECT * FROM leadscore.sla_compliance('sla_activities');
+
+-- Detach cancels the open clocks and removes every SLA trigger.
+SELECT leadscore.detach('sla_contacts');
+SELECT count(*) FILTER (WHERE closed_at IS NULL) AS open_clocks FROM leadscore.sla_clocks;
+SELECT count(*) AS sla_triggers FROM pg_trigger WHERE tgname LIKE 'zz_leadscore_sla%';
+DROP TABLE sla_contacts, sla_activities;
+DROP ROLE sla_crm_user;
+DELETE FROM leadscore.sla_clocks;
+SELECT leadscore.drop_calendar('sla_office');

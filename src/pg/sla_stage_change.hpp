@@ -1,0 +1,32 @@
+// The lifecycle trigger's link to SLA clocks: every recorded stage change of
+// a table attached with SLA policies calls leadscore._sla_stage_changed,
+// which closes the clocks of the stage left and starts those of the stage
+// entered. The call runs as the extension's owner, so the CRM's role needs no
+// rights on leadscore.sla_clocks (as with the history it writes).
+#pragma once
+
+#include <optional>
+
+#include "attachment_cache.hpp"
+
+extern "C" {
+#include "utils/timestamp.h"
+}
+
+namespace leadscore::pg {
+
+// The earliest due time of the clocks started (nothing when none); after an
+// INSERT the SQL side writes the row's SLA columns itself. PostgreSQL errors
+// come back as C++ exceptions (call_postgres).
+std::optional<TimestampTz> sla_stage_changed(const CompiledAttachment& attachment,
+                                             Relation relation, const char* lead_key,
+                                             std::optional<core::Stage> from,
+                                             std::optional<core::Stage> to, bool is_insert,
+                                             HeapTuple row);
+
+// Writes the due and breached columns the SLA config maps into `row` (an
+// UPDATE's new row, in a BEFORE trigger): `due`, and false.
+HeapTuple with_sla_columns(const CompiledAttachment& attachment, Relation relation, HeapTuple row,
+                           std::optional<TimestampTz> due);
+
+}  // namespace leadscore::pg
