@@ -11,6 +11,9 @@ bench_office calendar and the competitors).
 3. Throughput over every span (1M): calls per second on one core.
 4. Flat cost: adding 1 hour vs 1,800 business hours (about a year), and
    diffs over 1 hour vs 1 year, on every span; the day-by-day SQL alongside.
+5. sla_sweep over 1M clocks: with nothing due, and with 1% due (breached),
+   against the same UPDATE without the partial indexes (a full scan); each
+   sweep runs in a transaction that is rolled back.
 
 Before any timing every competitor is checked against leadscore on the
 sample (starts and amounts are whole minutes, where minute stepping is
@@ -151,6 +154,25 @@ def main():
     medians = harness.run_case(cursor, year_sql, args.repetitions)
     harness.print_case(f"4b. diffs over a year, {args.sample * 10} spans", medians,
                        baseline="leadscore.business_diff over 1 year")
+
+    sweep_benchmark(cursor, args.repetitions)
+
+
+def sweep_benchmark(cursor, repetitions):
+    cursor.execute("SELECT count(*), count(*) FILTER (WHERE due_at <= '2025-06-01 12:00+00') "
+                   "FROM leadscore.sla_clocks WHERE target = 'bench_spans'::regclass")
+    clocks, due = cursor.fetchone()
+    cursor.execute("SELECT leadscore.sla_sweep('2025-06-01 12:00+00')")  # warm, then undone below
+    cursor.execute("UPDATE leadscore.sla_clocks SET status = 'running' WHERE status <> 'running'")
+    full_scan = ("UPDATE leadscore.sla_clocks AS c SET status = 'breached' "
+                 "WHERE c.status IN ('running', 'warned') AND c.due_at + interval '0' <= '{as_of}'")
+    variants = [("sla_sweep, nothing due", "SELECT leadscore.sla_sweep('2025-05-01 00:00+00')"),
+                (f"sla_sweep, {due} due", "SELECT leadscore.sla_sweep('2025-06-01 12:00+00')"),
+                ("UPDATE by full scan, nothing due", full_scan.format(as_of="2025-05-01 00:00+00")),
+                (f"UPDATE by full scan, {due} due", full_scan.format(as_of="2025-06-01 12:00+00"))]
+    medians = harness.run_case(cursor, variants, repetitions, rolled_back=True)
+    harness.print_case(f"5. sla_sweep over {clocks} clocks (rolled back after each run)", medians,
+                       baseline="sla_sweep, nothing due")
 
 
 if __name__ == "__main__":

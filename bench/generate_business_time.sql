@@ -78,3 +78,16 @@ BEGIN
     RETURN minutes * interval '1 minute';
 END
 $$;
+
+-- SLA clocks for the sweep benchmark: :spans clocks of a table that is not
+-- attached (so the sweep notifies nobody and writes no CRM columns), 1% due
+-- before 2025-06-01 12:00 UTC and the rest due (and warning) after it.
+DELETE FROM leadscore.sla_clocks WHERE target = 'bench_spans'::regclass;
+INSERT INTO leadscore.sla_clocks (target, lead_key, policy, stage, calendar, started_at, warn_at, due_at)
+SELECT 'bench_spans'::regclass, i::text, 'first_response', 'mql', 'bench_office', due - interval '4 hours',
+       due - interval '1 hour', due
+FROM (SELECT i, CASE WHEN i % 100 = 0
+                     THEN timestamptz '2025-06-01 12:00+00' - (i % 7 + 1) * interval '1 day'
+                     ELSE timestamptz '2025-06-02 00:00+00' + (i % 200) * interval '1 day' END AS due
+      FROM generate_series(1, :spans) AS i) AS generated;
+VACUUM ANALYZE leadscore.sla_clocks;

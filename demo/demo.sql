@@ -201,3 +201,50 @@ SELECT lead_id,
        engagement_score('decaying', kind, occurred_at, now()) AS today,
        engagement_score('decaying', kind, occurred_at, now() + interval '30 days') AS in_30_days
 FROM crm.activities GROUP BY lead_id ORDER BY lead_id;
+
+\echo
+\echo '== 16. Business hours: the sales team''s calendar (New York, lunch break, holidays)'
+SET TimeZone = 'America/New_York';
+SELECT define_calendar('sales_ny', '{"time_zone": "America/New_York",
+  "week": {"mon": [["09:00", "12:30"], ["13:30", "17:00"]], "tue": [["09:00", "12:30"], ["13:30", "17:00"]],
+           "wed": [["09:00", "12:30"], ["13:30", "17:00"]], "thu": [["09:00", "12:30"], ["13:30", "17:00"]],
+           "fri": [["09:00", "12:30"], ["13:30", "17:00"]]},
+  "holidays": ["2026-11-26", "2026-12-25", "2027-01-01"]}') -> 'week' -> 'mon' AS monday;
+-- Friday 16:30 of the week before last, in New York.
+SELECT (date_trunc('week', now() AT TIME ZONE 'America/New_York') - interval '10 days' + interval '16 hours 30 minutes')
+       AT TIME ZONE 'America/New_York' AS friday \gset
+SELECT :'friday'::timestamptz AS friday_16_30,
+       business_add('sales_ny', :'friday', '2 hours') AS plus_2_business_hours,
+       business_diff('sales_ny', :'friday', :'friday'::timestamptz + interval '3 days') AS business_time_by_monday_16_30,
+       is_business_time('sales_ny', :'friday'::timestamptz + interval '1 day') AS saturday_is_business_time;
+
+\echo
+\echo '== 17. SLAs: every MQL is contacted within 2 business hours (seed 000) and dispositioned within 16'
+CREATE TABLE crm.inbound (
+    id int PRIMARY KEY, stage text NOT NULL, owner text,
+    mql_at timestamptz, first_contacted_at timestamptz,
+    sla_due_at timestamptz, sla_breached boolean NOT NULL DEFAULT false
+);
+SELECT attach('crm.inbound', '{"stage_column": "stage", "stamps": {"mql": "mql_at"},
+  "sla": {"calendar": "sales_ny", "due_column": "sla_due_at", "breached_column": "sla_breached",
+          "owner_column": "owner",
+          "policies": [{"name": "first_response", "met_by": {"column": "first_contacted_at"}},
+                       {"name": "disposition", "within": "16 hours",
+                        "met_by": {"leaves_for": ["sql", "recycled", "disqualified"]}}]}}') -> 'sla' -> 'policies' AS policies;
+-- Two MQLs arrive on that Friday at 16:30 (the CRM syncs its own MQL date).
+-- Dana calls hers 20 minutes later; nobody calls Eli's.
+INSERT INTO crm.inbound (id, stage, owner, mql_at) VALUES
+    (1, 'mql', 'dana', :'friday'), (2, 'mql', 'eli', :'friday');
+UPDATE crm.inbound SET first_contacted_at = mql_at + interval '20 minutes' WHERE id = 1;
+SELECT id, owner, sla_due_at, sla_breached FROM crm.inbound ORDER BY id;
+
+\echo
+\echo '== 18. The minutely sweep (pg_cron in production) flags Eli''s lead: due Monday 10:30, breached over the weekend'
+LISTEN leadscore_sla;
+SELECT sla_sweep() AS clocks_changed;
+UNLISTEN leadscore_sla;
+SELECT lead_key, policy, started_at, due_at, met_at, status FROM sla_clocks ORDER BY lead_key, id;
+SELECT id, owner, sla_due_at, sla_breached FROM crm.inbound ORDER BY id;
+SELECT dimension, value, clocks, met, breached, compliance, median_response, within_30_minutes,
+       within_2_business_hours
+FROM sla_compliance('crm.inbound') WHERE policy = 'first_response' ORDER BY dimension, value;

@@ -43,8 +43,11 @@ SELECT jsonb_pretty(leadscore.attach('sla_contacts', '{"stage_column": "stage", 
             {"name": "attempts", "within": "24 hours",
              "met_by": {"events": "public.sla_activities", "lead_column": "contact_id", "time_column": "at",
                         "type_column": "kind", "types": ["call", "email"], "at_least": 3}}]}}') -> 'sla');
-SELECT tgname, tgrelid::regclass FROM pg_trigger
-WHERE tgname LIKE 'zz_leadscore_sla%' ORDER BY tgname;
+-- The met column's trigger on the table, and a statement trigger on the
+-- events table named after the attached table's OID.
+SELECT replace(tgname, 'sla_contacts'::regclass::oid::text, '<oid of sla_contacts>') AS trigger,
+       tgrelid::regclass AS on_table
+FROM pg_trigger WHERE tgname LIKE 'zz_leadscore_sla%' ORDER BY tgname;
 
 -- Friday 16:30: due Monday 10:30 (half an hour on Friday, 1.5 on Monday).
 INSERT INTO sla_contacts (id, stage, mql_at, owner, source) VALUES (1, 'mql', '2025-11-28 16:30', 'ann', 'inbound');
