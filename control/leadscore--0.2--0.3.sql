@@ -693,3 +693,99 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.sla_compliance(regclass, timestamptz, text) IS
     'SLA compliance per period (of clock start), table and policy, overall (dimension all) and by owner and source: clock counts by status, share met in time among decided clocks, median and mean response in business time, and speed-to-lead bands';
+
+------------------------------------------------------------------------------
+-- Window funnels (ClickHouse's windowFunnel, and the times of each step)
+------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@._window_funnel_transition(internal, interval, timestamptz, boolean[])
+    RETURNS internal AS 'MODULE_PATHNAME', 'window_funnel_transition'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._window_funnel_transition(internal, interval, timestamptz, boolean[]) IS
+    'internal: window_funnel''s transition function (collects the rows that match a step)';
+CREATE FUNCTION @extschema@._window_funnel_transition(internal, interval, text, timestamptz, boolean[])
+    RETURNS internal AS 'MODULE_PATHNAME', 'window_funnel_transition'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._window_funnel_transition(internal, interval, text, timestamptz, boolean[]) IS
+    'internal: window_funnel''s transition function with modes';
+CREATE FUNCTION @extschema@._window_funnel_combine(internal, internal)
+    RETURNS internal AS 'MODULE_PATHNAME', 'window_funnel_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._window_funnel_combine(internal, internal) IS
+    'internal: merges two window_funnel states (parallel aggregation)';
+CREATE FUNCTION @extschema@._window_funnel_serialize(internal)
+    RETURNS bytea AS 'MODULE_PATHNAME', 'window_funnel_serialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._window_funnel_serialize(internal) IS
+    'internal: a window_funnel state as bytes';
+CREATE FUNCTION @extschema@._window_funnel_deserialize(bytea, internal)
+    RETURNS internal AS 'MODULE_PATHNAME', 'window_funnel_deserialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._window_funnel_deserialize(bytea, internal) IS
+    'internal: a window_funnel state from bytes, every byte checked';
+CREATE FUNCTION @extschema@._window_funnel_final(internal)
+    RETURNS integer AS 'MODULE_PATHNAME', 'window_funnel_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._window_funnel_final(internal) IS
+    'internal: the deepest step a group reached';
+CREATE FUNCTION @extschema@._window_funnel_times_final(internal)
+    RETURNS timestamptz[] AS 'MODULE_PATHNAME', 'window_funnel_times_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._window_funnel_times_final(internal) IS
+    'internal: the step times of the first chain to reach the deepest step';
+
+CREATE AGGREGATE @extschema@.window_funnel("window" interval, ts timestamptz, VARIADIC steps boolean[]) (
+    SFUNC = @extschema@._window_funnel_transition, STYPE = internal,
+    FINALFUNC = @extschema@._window_funnel_final,
+    COMBINEFUNC = @extschema@._window_funnel_combine,
+    SERIALFUNC = @extschema@._window_funnel_serialize,
+    DESERIALFUNC = @extschema@._window_funnel_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel(interval, timestamptz, VARIADIC boolean[]) IS
+    'the deepest step (0 to the number of steps) reached by a chain of rows whose steps come in order within window of its first step (ClickHouse windowFunnel)';
+CREATE AGGREGATE @extschema@.window_funnel("window" interval, modes text, ts timestamptz, VARIADIC steps boolean[]) (
+    SFUNC = @extschema@._window_funnel_transition, STYPE = internal,
+    FINALFUNC = @extschema@._window_funnel_final,
+    COMBINEFUNC = @extschema@._window_funnel_combine,
+    SERIALFUNC = @extschema@._window_funnel_serialize,
+    DESERIALFUNC = @extschema@._window_funnel_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel(interval, text, timestamptz, VARIADIC boolean[]) IS
+    'window_funnel with modes, comma-separated: strict_deduplication, strict_order, strict_increase, strict_once, allow_reentry';
+CREATE AGGREGATE @extschema@.window_funnel_times("window" interval, ts timestamptz, VARIADIC steps boolean[]) (
+    SFUNC = @extschema@._window_funnel_transition, STYPE = internal,
+    FINALFUNC = @extschema@._window_funnel_times_final,
+    COMBINEFUNC = @extschema@._window_funnel_combine,
+    SERIALFUNC = @extschema@._window_funnel_serialize,
+    DESERIALFUNC = @extschema@._window_funnel_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel_times(interval, timestamptz, VARIADIC boolean[]) IS
+    'the time of each step of the first chain (in time) that reached window_funnel''s deepest step; empty when no row matched step 1';
+CREATE AGGREGATE @extschema@.window_funnel_times("window" interval, modes text, ts timestamptz, VARIADIC steps boolean[]) (
+    SFUNC = @extschema@._window_funnel_transition, STYPE = internal,
+    FINALFUNC = @extschema@._window_funnel_times_final,
+    COMBINEFUNC = @extschema@._window_funnel_combine,
+    SERIALFUNC = @extschema@._window_funnel_serialize,
+    DESERIALFUNC = @extschema@._window_funnel_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel_times(interval, text, timestamptz, VARIADIC boolean[]) IS
+    'window_funnel_times with modes';
+
+-- For tests of the deserialisation checks: a group's serialised state, and
+-- the level of a state given as bytes.
+CREATE AGGREGATE @extschema@._window_funnel_state("window" interval, modes text, ts timestamptz, VARIADIC steps boolean[]) (
+    SFUNC = @extschema@._window_funnel_transition, STYPE = internal,
+    FINALFUNC = @extschema@._window_funnel_serialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@._window_funnel_state(interval, text, timestamptz, VARIADIC boolean[]) IS
+    'internal: window_funnel''s state as the bytes parallel workers exchange';
+CREATE FUNCTION @extschema@._window_funnel_level_of_state(state bytea)
+    RETURNS integer AS 'MODULE_PATHNAME', 'window_funnel_level_of_state'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._window_funnel_level_of_state(bytea) IS
+    'internal: checks serialised window_funnel state bytes as deserialisation does, and evaluates them';

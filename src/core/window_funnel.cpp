@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <array>
 #include <optional>
+#include <cstring>
+#include <limits>
 #include <string>
 
 #include "ascii.hpp"
@@ -151,8 +153,8 @@ bool Scan::take(const Entry& entry) {
         return true;
     }
     // (In 128 bits: first + window may pass the int64 range.)
-    const bool within = static_cast<__int128>(entry.time) <=
-                        static_cast<__int128>(previous->first) + window_;
+    const bool within =
+        static_cast<__int128>(entry.time) <= static_cast<__int128>(previous->first) + window_;
     const bool increasing = !modes_.strict_increase || previous->last < entry.time;
     if (within && increasing) {
         Chain chain = *previous;
@@ -185,8 +187,8 @@ FunnelResult evaluate_funnel(std::vector<FunnelRow>& rows, int step_count, std::
         // Rows that matched no step matter only to strict_order.
         for (int step = modes.strict_order ? 0 : 1; step <= step_count; ++step) {
             for (std::size_t row = begin; row < end; ++row) {
-                const bool matches = step == 0 ? rows[row].steps == 0
-                                               : (rows[row].steps >> (step - 1)) & 1U;
+                const bool matches =
+                    step == 0 ? rows[row].steps == 0 : (rows[row].steps >> (step - 1)) & 1U;
                 if (matches && !scan.take({rows[row].time, step, row})) {
                     return scan.result();
                 }
@@ -195,6 +197,107 @@ FunnelResult evaluate_funnel(std::vector<FunnelRow>& rows, int step_count, std::
         begin = end;
     }
     return scan.result();
+}
+
+}  // namespace leadscore::core
+
+namespace leadscore::core {
+
+namespace {
+
+constexpr char kFunnelMagic[4] = {'L', 'S', 'W', 'F'};
+
+std::uint32_t mode_bits(const FunnelModes& modes) {
+    return (modes.strict_deduplication ? 1U : 0U) | (modes.strict_order ? 2U : 0U) |
+           (modes.strict_increase ? 4U : 0U) | (modes.strict_once ? 8U : 0U) |
+           (modes.allow_reentry ? 16U : 0U);
+}
+
+template <typename T>
+void put(char*& out, T value) {
+    std::memcpy(out, &value, sizeof value);
+    out += sizeof value;
+}
+
+template <typename T>
+T get(const char* bytes, std::size_t offset) {
+    T value;
+    std::memcpy(&value, bytes + offset, sizeof value);
+    return value;
+}
+
+[[noreturn]] void corrupted(const std::string& what) {
+    throw Error(sqlstate::kInvalidBinaryRepresentation, "invalid window_funnel state: " + what,
+                "States come from leadscore's own serialisation function; do not build them by "
+                "hand.");
+}
+
+}  // namespace
+
+std::size_t serialized_funnel_size(std::size_t rows) {
+    return kFunnelHeaderSize + rows * kFunnelRowSize;
+}
+
+void serialize_funnel(const FunnelSettings& settings, const FunnelRow* rows, std::size_t count,
+                      char* out) {
+    std::memcpy(out, kFunnelMagic, sizeof kFunnelMagic);
+    out += sizeof kFunnelMagic;
+    put(out, static_cast<std::uint32_t>(settings.step_count));
+    put(out, mode_bits(settings.modes));
+    put(out, std::uint32_t{0});  // padding, always zero
+    put(out, settings.window);
+    put(out, static_cast<std::uint64_t>(count));
+    for (std::size_t i = 0; i < count; ++i) {
+        put(out, rows[i].time);
+        put(out, rows[i].steps);
+    }
+}
+
+FunnelSettings read_serialized_funnel(const char* bytes, std::size_t size, std::size_t& count) {
+    if (size < kFunnelHeaderSize || std::memcmp(bytes, kFunnelMagic, sizeof kFunnelMagic) != 0) {
+        corrupted("not a window_funnel state (" + std::to_string(size) + " bytes)");
+    }
+    FunnelSettings settings;
+    const auto steps = get<std::uint32_t>(bytes, 4);
+    const auto modes = get<std::uint32_t>(bytes, 8);
+    if (steps < 1 || steps > kMaxFunnelSteps) {
+        corrupted(std::to_string(steps) + " steps");
+    }
+    if (modes > 31 || get<std::uint32_t>(bytes, 12) != 0) {
+        corrupted("unknown mode bits " + std::to_string(modes));
+    }
+    settings.step_count = static_cast<int>(steps);
+    settings.modes.strict_deduplication = modes & 1U;
+    settings.modes.strict_order = modes & 2U;
+    settings.modes.strict_increase = modes & 4U;
+    settings.modes.strict_once = modes & 8U;
+    settings.modes.allow_reentry = modes & 16U;
+    settings.window = get<std::int64_t>(bytes, 16);
+    if (settings.window <= 0) {
+        corrupted("window " + std::to_string(settings.window));
+    }
+    const auto rows = get<std::uint64_t>(bytes, 24);
+    if (rows > kMaxFunnelRows || size != serialized_funnel_size(rows)) {
+        corrupted(std::to_string(rows) + " rows in " + std::to_string(size) + " bytes");
+    }
+    count = rows;
+    const std::uint32_t valid = steps == 32 ? ~0U : (1U << steps) - 1;
+    for (std::size_t i = 0; i < count; ++i) {
+        const FunnelRow row = serialized_funnel_row(bytes, i);
+        if ((row.steps & ~valid) != 0 || (row.steps == 0 && !settings.modes.strict_order)) {
+            corrupted("row " + std::to_string(i) + " matches steps " + std::to_string(row.steps));
+        }
+        if (row.time == std::numeric_limits<std::int64_t>::min() ||
+            row.time == std::numeric_limits<std::int64_t>::max()) {
+            corrupted("row " + std::to_string(i) + " has an infinite time");
+        }
+    }
+    return settings;
+}
+
+FunnelRow serialized_funnel_row(const char* bytes, std::size_t index) {
+    const std::size_t offset = kFunnelHeaderSize + index * kFunnelRowSize;
+    return {get<std::int64_t>(bytes, offset), get<std::uint32_t>(bytes, offset + 8)};
 }
 
 }  // namespace leadscore::core

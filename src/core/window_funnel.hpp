@@ -55,6 +55,29 @@ struct FunnelResult {
     std::vector<std::int64_t> times;
 };
 
+// What a group's rows are evaluated with; every row of a group must agree.
+struct FunnelSettings {
+    int step_count = 0;
+    std::int64_t window = 0;  // microseconds, positive
+    FunnelModes modes;
+
+    bool operator==(const FunnelSettings& other) const {
+        return step_count == other.step_count && window == other.window && modes == other.modes;
+    }
+};
+
+// The serialised state: a 32-byte header ("LSWF", steps, modes, window,
+// row count), then 12 bytes per row (time, steps).
+inline constexpr std::size_t kFunnelHeaderSize = 32;
+inline constexpr std::size_t kFunnelRowSize = 12;
+std::size_t serialized_funnel_size(std::size_t rows);
+void serialize_funnel(const FunnelSettings& settings, const FunnelRow* rows, std::size_t count,
+                      char* out);
+// Checks every byte (core::Error 22P03 naming what is wrong) and returns the
+// settings; `count` receives the number of rows, read with serialized_funnel_row.
+FunnelSettings read_serialized_funnel(const char* bytes, std::size_t size, std::size_t& count);
+FunnelRow serialized_funnel_row(const char* bytes, std::size_t index);
+
 // Sorts `rows` (any order in, by time and steps out) and scans them.
 FunnelResult evaluate_funnel(std::vector<FunnelRow>& rows, int step_count, std::int64_t window,
                              const FunnelModes& modes);

@@ -23,7 +23,8 @@ std::vector<FunnelRow> rows_of(const std::string& events) {
             continue;
         }
         FunnelRow row{0, 0};
-        while (i < events.size() && (std::isalpha(static_cast<unsigned char>(events[i])) || events[i] == '.')) {
+        while (i < events.size() &&
+               (std::isalpha(static_cast<unsigned char>(events[i])) || events[i] == '.')) {
             if (events[i] != '.') {
                 row.steps |= 1U << (events[i] - 'A');
             }
@@ -38,7 +39,8 @@ std::vector<FunnelRow> rows_of(const std::string& events) {
     return rows;
 }
 
-int level(const std::string& events, int steps, std::int64_t window, const std::string& modes = "") {
+int level(const std::string& events, int steps, std::int64_t window,
+          const std::string& modes = "") {
     std::vector<FunnelRow> rows = rows_of(events);
     return evaluate_funnel(rows, steps, window, parse_funnel_modes(modes)).level;
 }
@@ -51,14 +53,14 @@ std::vector<std::int64_t> times(const std::string& events, int steps, std::int64
 
 TEST(WindowFunnel, CountsTheDeepestStepWithinTheWindow) {
     EXPECT_EQ(level("A1 B2 C3", 3, 10), 3);
-    EXPECT_EQ(level("A1 B2 C20", 3, 10), 2);        // C falls outside A's window
-    EXPECT_EQ(level("A1 B2 C11", 3, 10), 3);        // the window is inclusive
-    EXPECT_EQ(level("C1 B2 A3", 3, 10), 1);         // the wrong order counts only A
-    EXPECT_EQ(level("B1 C2", 3, 10), 0);            // no first step, nothing
+    EXPECT_EQ(level("A1 B2 C20", 3, 10), 2);  // C falls outside A's window
+    EXPECT_EQ(level("A1 B2 C11", 3, 10), 3);  // the window is inclusive
+    EXPECT_EQ(level("C1 B2 A3", 3, 10), 1);   // the wrong order counts only A
+    EXPECT_EQ(level("B1 C2", 3, 10), 0);      // no first step, nothing
     EXPECT_EQ(level("", 3, 10), 0);
     EXPECT_EQ(level("A1 B2 A100 B101 C102", 3, 10), 3);  // the second chain completes
-    EXPECT_EQ(level("A1 A8 B12", 2, 5), 2);         // a later start has more room
-    EXPECT_EQ(level("A1 C2 B3", 3, 10), 2);         // other steps may come in between
+    EXPECT_EQ(level("A1 A8 B12", 2, 5), 2);              // a later start has more room
+    EXPECT_EQ(level("A1 C2 B3", 3, 10), 2);              // other steps may come in between
     EXPECT_EQ(level("A1 B2 C3 D4", 3, 10), 3);
 }
 
@@ -74,8 +76,8 @@ TEST(WindowFunnel, StrictOrderAllowsNothingInBetween) {
     // ClickHouse's example: A-B-D-C stops at D, level 2.
     EXPECT_EQ(level("A1 B2 D3 C4", 4, 100), 3);
     EXPECT_EQ(level("A1 B2 D3 C4", 4, 100, "strict_order"), 2);
-    EXPECT_EQ(level("A1 .2 B3", 2, 100, "strict_order"), 1);   // an unrelated event ends it
-    EXPECT_EQ(level(".1 A2 B3", 2, 100, "strict_order"), 2);   // before the start it does not
+    EXPECT_EQ(level("A1 .2 B3", 2, 100, "strict_order"), 1);  // an unrelated event ends it
+    EXPECT_EQ(level(".1 A2 B3", 2, 100, "strict_order"), 2);  // before the start it does not
     EXPECT_EQ(level("A1 .2 B3", 2, 100), 2);
     // allow_reentry ignores out-of-order steps instead of stopping.
     EXPECT_EQ(level("A1 B2 D3 C4", 4, 100, "strict_order, allow_reentry"), 3);
@@ -119,8 +121,12 @@ TEST(WindowFunnel, HugeWindowsAndExtremeTimes) {
 
 TEST(WindowFunnel, ResultDoesNotDependOnRowOrder) {
     std::mt19937_64 random(7);
-    const char* mode_sets[] = {"", "strict_deduplication", "strict_order", "strict_increase",
-                               "strict_once", "strict_order,allow_reentry",
+    const char* mode_sets[] = {"",
+                               "strict_deduplication",
+                               "strict_order",
+                               "strict_increase",
+                               "strict_once",
+                               "strict_order,allow_reentry",
                                "strict_once,strict_increase,strict_deduplication"};
     for (int round = 0; round < 300; ++round) {
         std::vector<FunnelRow> rows;
@@ -152,6 +158,58 @@ TEST(WindowFunnel, ModesAreNamedOrRefused) {
         EXPECT_NE(std::string(error.what()).find("\"strictest\""), std::string::npos);
     }
     EXPECT_THROW(parse_funnel_modes("strict_order,,strict_once"), Error);
+}
+
+}  // namespace
+}  // namespace leadscore::core
+
+namespace leadscore::core {
+namespace {
+
+TEST(WindowFunnel, SerialisedStatesRoundTripAndAreChecked) {
+    FunnelSettings settings;
+    settings.step_count = 3;
+    settings.window = 600;
+    settings.modes = parse_funnel_modes("strict_order,strict_once");
+    const std::vector<FunnelRow> rows = {{5, 1}, {7, 0}, {9, 6}};
+    std::string bytes(serialized_funnel_size(rows.size()), '\0');
+    serialize_funnel(settings, rows.data(), rows.size(), bytes.data());
+    std::size_t count = 0;
+    EXPECT_TRUE(read_serialized_funnel(bytes.data(), bytes.size(), count) == settings);
+    ASSERT_EQ(count, 3u);
+    EXPECT_EQ(serialized_funnel_row(bytes.data(), 2).steps, 6u);
+
+    auto refused = [&](std::string damaged) {
+        std::size_t ignored = 0;
+        try {
+            read_serialized_funnel(damaged.data(), damaged.size(), ignored);
+        } catch (const Error& error) {
+            EXPECT_STREQ(error.sqlstate(), sqlstate::kInvalidBinaryRepresentation);
+            return true;
+        }
+        return false;
+    };
+    for (std::size_t cut = 0; cut < bytes.size(); ++cut) {
+        EXPECT_TRUE(refused(bytes.substr(0, cut))) << cut;  // every truncation
+    }
+    std::string damaged = bytes;
+    damaged[0] = 'X';
+    EXPECT_TRUE(refused(damaged));
+    damaged = bytes;
+    damaged[4] = 40;  // 40 steps
+    EXPECT_TRUE(refused(damaged));
+    damaged = bytes;
+    damaged[8] = 64;  // unknown mode bit
+    EXPECT_TRUE(refused(damaged));
+    damaged = bytes;
+    damaged[16 + 7] = static_cast<char>(0x80);  // negative window
+    EXPECT_TRUE(refused(damaged));
+    damaged = bytes;
+    damaged[kFunnelHeaderSize + 2 * kFunnelRowSize + 8] = 8;  // step 4 of 3
+    EXPECT_TRUE(refused(damaged));
+    damaged = bytes;
+    damaged[24] = 4;  // more rows than bytes
+    EXPECT_TRUE(refused(damaged));
 }
 
 }  // namespace
