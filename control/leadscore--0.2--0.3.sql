@@ -780,6 +780,9 @@ COMMENT ON AGGREGATE @extschema@.window_funnel_times(interval, text, timestamptz
 CREATE AGGREGATE @extschema@._window_funnel_state("window" interval, modes text, ts timestamptz, VARIADIC steps boolean[]) (
     SFUNC = @extschema@._window_funnel_transition, STYPE = internal,
     FINALFUNC = @extschema@._window_funnel_serialize,
+    COMBINEFUNC = @extschema@._window_funnel_combine,
+    SERIALFUNC = @extschema@._window_funnel_serialize,
+    DESERIALFUNC = @extschema@._window_funnel_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@._window_funnel_state(interval, text, timestamptz, VARIADIC boolean[]) IS

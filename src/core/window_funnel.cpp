@@ -21,6 +21,7 @@ bool FunnelModes::operator==(const FunnelModes& other) const {
 }
 
 FunnelModes parse_funnel_modes(std::string_view text) {
+    const std::string_view all = text;
     FunnelModes modes;
     while (!text.empty()) {
         const std::size_t comma = text.find(',');
@@ -47,7 +48,8 @@ FunnelModes parse_funnel_modes(std::string_view text) {
             modes.allow_reentry = true;
         } else {
             throw Error(sqlstate::kInvalidParameterValue,
-                        "unknown window_funnel mode " + quote_for_message(name),
+                        "unknown window_funnel mode " + quote_for_message(name) + " in " +
+                            quote_for_message(all),
                         "Modes are strict_deduplication, strict_order, strict_increase, "
                         "strict_once and allow_reentry, separated by commas.");
         }
