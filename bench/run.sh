@@ -4,7 +4,7 @@
 # 10000000), BENCH_LEADS (triggers and scoring, default 1000000), BENCH_EVENTS
 # (scoring, default 10000000), BENCH_SPANS (business time, default 1000000),
 # BENCH_SEED (42), BENCH_REPETITIONS (5).
-# BENCH_ONLY=stage_type, triggers, scoring or business_time runs one;
+# BENCH_ONLY=stage_type, triggers, scoring, funnels or business_time runs one;
 # BENCH_UNLOGGED=1 makes the trigger benchmark's CRM tables UNLOGGED.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +27,8 @@ triggers="psql -X -q -v leads=$leads -v seed=$seed -v unlogged=${BENCH_UNLOGGED:
           /usr/bin/python3 bench/triggers.py --repetitions $repetitions"
 scoring="psql -X -q -v leads=$leads -v events=$events -v seed=$seed -f bench/generate_events.sql &&
          /usr/bin/python3 bench/scoring.py --repetitions $repetitions"
+funnels="psql -X -q -v leads=$leads -v events=$events -v seed=$seed -f bench/generate_events.sql &&
+         /usr/bin/python3 bench/funnels.py --repetitions $repetitions"
 business_time="psql -X -q -v spans=${BENCH_SPANS:-1000000} -v seed=$seed -f bench/generate_business_time.sql &&
          /usr/bin/python3 bench/business_time.py --repetitions $repetitions"
 case "$only" in
@@ -34,7 +36,8 @@ case "$only" in
     triggers) jobs="$triggers" ;;
     scoring) jobs="$scoring" ;;
     business_time) jobs="$business_time" ;;
-    *) jobs="$stage_type && $triggers && $scoring && $business_time" ;;
+    funnels) jobs="$funnels" ;;
+    *) jobs="$stage_type && $triggers && $scoring && /usr/bin/python3 bench/funnels.py --repetitions $repetitions && $business_time" ;;
 esac
 
 step "generating the data (seed $seed) and running the benchmarks"
