@@ -1,0 +1,271 @@
+// The aggregates leadscore.score_auc, leadscore.recommend_threshold and
+// leadscore.threshold_curve: outcome counts per distinct score in the
+// aggregate's memory (a buffer compacted by the core when it fills),
+// combined and serialised for parallel plans.
+#include "composite_array.hpp"
+#include "guard.hpp"
+
+#include <cmath>
+#include <vector>
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/pg_type_d.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+#include "utils/typcache.h"
+}
+
+#include "core/calibration.hpp"
+
+namespace core = leadscore::core;
+
+namespace {
+
+struct CalibrationState {
+    double target_rate;  // recommend_threshold only; 0 otherwise
+    std::size_t size;
+    std::size_t capacity;
+    core::ScoreCount* counts;  // in the aggregate's memory context
+};
+
+MemoryContext aggregate_context(FunctionCallInfo fcinfo) {
+    MemoryContext context;
+    if (!AggCheckCallContext(fcinfo, &context)) {
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("calibration support function called in non-aggregate context"),
+                        errhint("Call leadscore.score_auc, leadscore.recommend_threshold or "
+                                "leadscore.threshold_curve.")));
+    }
+    return context;
+}
+
+CalibrationState* new_state(MemoryContext context, std::size_t capacity, double target_rate) {
+    auto* state =
+        static_cast<CalibrationState*>(MemoryContextAllocZero(context, sizeof(CalibrationState)));
+    state->capacity = capacity < 64 ? 64 : capacity;
+    state->counts = static_cast<core::ScoreCount*>(
+        MemoryContextAllocHuge(context, state->capacity * sizeof(core::ScoreCount)));
+    state->target_rate = target_rate;
+    return state;
+}
+
+// Room for one more entry: merges equal scores first, grows when that
+// frees less than half.
+void make_room(CalibrationState* state) {
+    if (state->size < state->capacity) {
+        return;
+    }
+    state->size = core::compact_score_counts(state->counts, state->size);
+    if (state->size * 2 > state->capacity) {
+        state->capacity *= 2;
+        state->counts = static_cast<core::ScoreCount*>(
+            repalloc_huge(state->counts, state->capacity * sizeof(core::ScoreCount)));
+    }
+}
+
+double target_rate_arg(FunctionCallInfo fcinfo, int n) {
+    if (PG_ARGISNULL(n)) {
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                        errmsg("recommend_threshold needs a target conversion rate, got NULL"),
+                        errhint("Seed 000: 0.25, the score above which 25%% of leads convert.")));
+    }
+    const double rate = PG_GETARG_FLOAT8(n);
+    if (!(rate > 0 && rate <= 1)) {
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("recommend_threshold needs a target rate in (0, 1], got %g", rate),
+                        errhint("A rate is a share: 0.25 for 25%%.")));
+    }
+    return rate;
+}
+
+Datum add_row(FunctionCallInfo fcinfo, double score) {
+    MemoryContext context = aggregate_context(fcinfo);
+    auto* state =
+        PG_ARGISNULL(0) ? nullptr : reinterpret_cast<CalibrationState*>(PG_GETARG_POINTER(0));
+    const double target = PG_NARGS() == 4 ? target_rate_arg(fcinfo, 3) : 0;
+    if (state == nullptr) {
+        state = new_state(context, 0, target);
+    } else if (target != state->target_rate) {
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("recommend_threshold needs the same target rate for every row of "
+                               "a group"),
+                        errhint("Pass a constant, e.g. 0.25.")));
+    }
+    if (std::isnan(score)) {
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("a score to calibrate is NaN"),
+                 errhint("Filter the rows, or give them a real score.")));
+    }
+    make_room(state);
+    state->counts[state->size++] = {score, 1, PG_GETARG_BOOL(2) ? 1U : 0U};
+    PG_RETURN_POINTER(state);
+}
+
+bool row_ignored(FunctionCallInfo fcinfo) {
+    return PG_ARGISNULL(1) || PG_ARGISNULL(2);
+}
+
+CalibrationState* compacted(CalibrationState* state) {
+    if (state != nullptr) {
+        state->size = core::compact_score_counts(state->counts, state->size);
+    }
+    return state;
+}
+
+Datum float8_numeric_datum(double value) {
+    return DirectFunctionCall1(float8_numeric, Float8GetDatum(value));
+}
+
+}  // namespace
+
+// (state, score float8, converted) and, for recommend_threshold's numeric
+// score, (state, score numeric, converted[, target_rate]).
+LEADSCORE_FUNCTION(calibration_transition_float8) {
+    if (row_ignored(fcinfo)) {
+        if (PG_ARGISNULL(0)) {
+            PG_RETURN_POINTER(new_state(aggregate_context(fcinfo), 0, 0));
+        }
+        PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+    }
+    return add_row(fcinfo, PG_GETARG_FLOAT8(1));
+}
+
+LEADSCORE_FUNCTION(calibration_transition_numeric) {
+    if (row_ignored(fcinfo)) {
+        if (PG_ARGISNULL(0)) {
+            const double target = PG_NARGS() == 4 ? target_rate_arg(fcinfo, 3) : 0;
+            PG_RETURN_POINTER(new_state(aggregate_context(fcinfo), 0, target));
+        }
+        PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+    }
+    const double score =
+        DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, PG_GETARG_DATUM(1)));
+    return add_row(fcinfo, score);
+}
+
+LEADSCORE_FUNCTION(calibration_combine) {
+    MemoryContext context = aggregate_context(fcinfo);
+    auto* into =
+        PG_ARGISNULL(0) ? nullptr : reinterpret_cast<CalibrationState*>(PG_GETARG_POINTER(0));
+    auto* from = compacted(
+        PG_ARGISNULL(1) ? nullptr : reinterpret_cast<CalibrationState*>(PG_GETARG_POINTER(1)));
+    if (from == nullptr) {
+        PG_RETURN_POINTER(into);
+    }
+    if (into == nullptr) {
+        into = new_state(context, from->size, from->target_rate);
+    }
+    for (std::size_t i = 0; i < from->size; ++i) {
+        make_room(into);
+        into->counts[into->size++] = from->counts[i];
+    }
+    PG_RETURN_POINTER(into);
+}
+
+LEADSCORE_FUNCTION(calibration_serialize) {
+    const auto* state = compacted(reinterpret_cast<CalibrationState*>(PG_GETARG_POINTER(0)));
+    const std::size_t size = core::serialized_score_counts_size(state->size) + sizeof(double);
+    bytea* bytes = static_cast<bytea*>(palloc(VARHDRSZ + size));
+    SET_VARSIZE(bytes, VARHDRSZ + size);
+    // The target rate travels after the counts.
+    core::serialize_score_counts(state->counts, state->size, VARDATA(bytes));
+    memcpy(VARDATA(bytes) + size - sizeof(double), &state->target_rate, sizeof(double));
+    PG_RETURN_BYTEA_P(bytes);
+}
+
+namespace {
+
+CalibrationState* state_from_bytes(const bytea* bytes) {
+    const char* data = VARDATA_ANY(bytes);
+    const std::size_t length = VARSIZE_ANY_EXHDR(bytes);
+    if (length < sizeof(double)) {
+        core::read_serialized_score_counts(data, length);  // refuses it
+    }
+    const std::size_t count = core::read_serialized_score_counts(data, length - sizeof(double));
+    double target;
+    memcpy(&target, data + length - sizeof(double), sizeof(double));
+    if (!(target == 0 || (target > 0 && target <= 1))) {
+        ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+                        errmsg("invalid score calibration state: target rate %g", target),
+                        errhint("States come from leadscore's own serialisation function; do not "
+                                "build them by hand.")));
+    }
+    CalibrationState* state = new_state(CurrentMemoryContext, count, target);
+    for (std::size_t i = 0; i < count; ++i) {
+        state->counts[i] = core::serialized_score_count(data, i);
+    }
+    state->size = count;
+    return state;
+}
+
+}  // namespace
+
+LEADSCORE_FUNCTION(calibration_deserialize) {
+    PG_RETURN_POINTER(state_from_bytes(PG_GETARG_BYTEA_PP(0)));
+}
+
+LEADSCORE_FUNCTION(score_auc_final) {
+    const auto* state = compacted(
+        PG_ARGISNULL(0) ? nullptr : reinterpret_cast<CalibrationState*>(PG_GETARG_POINTER(0)));
+    const std::optional<double> auc =
+        state == nullptr ? std::nullopt : core::score_auc(state->counts, state->size);
+    if (!auc) {
+        PG_RETURN_NULL();
+    }
+    PG_RETURN_FLOAT8(*auc);
+}
+
+LEADSCORE_FUNCTION(recommend_threshold_final) {
+    const auto* state = compacted(
+        PG_ARGISNULL(0) ? nullptr : reinterpret_cast<CalibrationState*>(PG_GETARG_POINTER(0)));
+    const std::optional<double> threshold =
+        state == nullptr
+            ? std::nullopt
+            : core::recommend_threshold(state->counts, state->size, state->target_rate);
+    if (!threshold) {
+        PG_RETURN_NULL();
+    }
+    return float8_numeric_datum(*threshold);
+}
+
+// threshold_point[]: one (threshold, leads, converted, conversion_rate,
+// share_of_conversions) per distinct score.
+LEADSCORE_FUNCTION(threshold_curve_final) {
+    const auto* state = compacted(
+        PG_ARGISNULL(0) ? nullptr : reinterpret_cast<CalibrationState*>(PG_GETARG_POINTER(0)));
+    const std::size_t size = state == nullptr ? 0 : state->size;
+    core::ThresholdPoint* points =
+        static_cast<core::ThresholdPoint*>(palloc(sizeof(core::ThresholdPoint) * (size + 1)));
+    {
+        const std::vector<core::ThresholdPoint> curve =
+            size == 0 ? std::vector<core::ThresholdPoint>()
+                      : core::threshold_curve(state->counts, state->size);
+        std::copy(curve.begin(), curve.end(), points);
+    }
+    const leadscore::pg::CompositeArrayBuilder builder(fcinfo);
+    Datum* elements = static_cast<Datum*>(palloc(sizeof(Datum) * (size + 1)));
+    for (std::size_t i = 0; i < size; ++i) {
+        Datum values[5] = {float8_numeric_datum(points[i].threshold),
+                           Int64GetDatum(static_cast<int64>(points[i].leads)),
+                           Int64GetDatum(static_cast<int64>(points[i].converted)),
+                           Float8GetDatum(points[i].conversion_rate),
+                           Float8GetDatum(points[i].share_of_conversions)};
+        bool nulls[5] = {false, false, false, false, false};
+        elements[i] = builder.element(values, nulls);
+    }
+    return builder.array(elements, static_cast<int>(size));
+}
+
+// leadscore._score_auc_of_state(bytea): a serialised state (from
+// leadscore._calibration_state) checked as deserialisation checks it.
+LEADSCORE_FUNCTION(score_auc_of_state) {
+    const CalibrationState* state = state_from_bytes(PG_GETARG_BYTEA_PP(0));
+    const std::optional<double> auc = core::score_auc(state->counts, state->size);
+    if (!auc) {
+        PG_RETURN_NULL();
+    }
+    PG_RETURN_FLOAT8(*auc);
+}
