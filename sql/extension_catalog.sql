@@ -43,7 +43,9 @@ SELECT p.proname, p.proleakproof
 FROM pg_proc AS p WHERE p.pronamespace = 'leadscore'::regnamespace AND p.proleakproof
 ORDER BY 1;
 
--- The aggregates have combine functions (parallel aggregation).
+-- The aggregates have combine functions (parallel aggregation), but for
+-- time_in_stage: rows at one instant count in the order given (ORDER BY id),
+-- and an aggregate called with ORDER BY runs in one process anyway.
 SELECT a.aggfnoid::regprocedure AS aggregate, a.aggcombinefn::regproc AS combine,
        a.aggsortop::regoperator AS sort_operator
 FROM pg_aggregate AS a
