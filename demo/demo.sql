@@ -247,3 +247,20 @@ SELECT id, owner, sla_due_at, sla_breached FROM crm.inbound ORDER BY id;
 SELECT dimension, value, clocks, met, breached, compliance, median_response, within_30_minutes,
        within_2_business_hours
 FROM sla_compliance('crm.inbound') WHERE dimension <> 'source' ORDER BY dimension, value;
+
+\echo
+\echo '== 19. How far do leads get? A window funnel over the activities (blog -> pricing -> demo within 30 days)'
+SELECT lead_id,
+       window_funnel('30 days', occurred_at, kind = 'blog_view', kind = 'pricing_view', kind = 'demo_view') AS level,
+       window_funnel_times('30 days', occurred_at, kind = 'blog_view', kind = 'pricing_view', kind = 'demo_view') AS step_times
+FROM crm.activities GROUP BY lead_id ORDER BY lead_id;
+
+\echo
+\echo '== 20. The funnel report of the scored CRM, graded against the seeds'' benchmark bands'
+\x on
+SELECT period_start::date, entered_mql, entered_sql, cohort_mqls, mql_to_sql, mql_to_sql_verdict,
+       mql_rejection_rate, rejection_verdict, sla_compliance
+FROM funnel_report('crm.leads', 'month');
+SELECT period_start::date, entered_mql, cohort_mqls, sla_compliance
+FROM funnel_report('crm.inbound', 'month');
+\x off
