@@ -147,26 +147,26 @@ SQL_THRESHOLD = """WITH s AS (SELECT score, count(*) AS leads, count(*) FILTER (
                    FROM bench_calibration GROUP BY score),
      c AS (SELECT score, sum(leads) OVER (ORDER BY score DESC) AS leads_above,
                   sum(conv) OVER (ORDER BY score DESC) AS conv_above FROM s)
-SELECT min(score) FROM c WHERE conv_above >= 0.25 * leads_above"""
+SELECT min(score) FROM c WHERE conv_above >= 0.4 * leads_above"""
 
 
 def calibration_benchmark(cursor, repetitions):
     cursor.execute(CALIBRATION_SETUP)
     cursor.execute("ANALYZE bench_calibration")
     cursor.execute("SELECT leadscore.score_auc(score::float8, converted), "
-                   "leadscore.recommend_threshold(score, converted, 0.25) FROM bench_calibration")
+                   "leadscore.recommend_threshold(score, converted, 0.4) FROM bench_calibration")
     auc, threshold = cursor.fetchone()
     cursor.execute(SQL_AUC)
     sql_auc = cursor.fetchone()[0]
     cursor.execute(SQL_THRESHOLD)
     sql_threshold = cursor.fetchone()[0]
     print(f"\n4. Calibration, 1,000,000 leads, 2,000 distinct scores: AUC {auc:.12f} "
-          f"(SQL {sql_auc:.12f}), threshold for 25%: {threshold} (SQL {sql_threshold})")
+          f"(SQL {sql_auc:.12f}), threshold for 40%: {threshold} (SQL {sql_threshold})")
     medians = harness.run_case(cursor, [
         ("leadscore.score_auc", "SELECT leadscore.score_auc(score::float8, converted) FROM bench_calibration"),
         ("SQL AUC (counts per score, window sum)", SQL_AUC),
         ("leadscore.recommend_threshold",
-         "SELECT leadscore.recommend_threshold(score, converted, 0.25) FROM bench_calibration"),
+         "SELECT leadscore.recommend_threshold(score, converted, 0.4) FROM bench_calibration"),
         ("SQL threshold (counts per score, window sums)", SQL_THRESHOLD)], repetitions)
     harness.print_case("   times", medians, baseline="leadscore.score_auc")
     print(f"  score_auc {medians['SQL AUC (counts per score, window sum)'] / medians['leadscore.score_auc']:.2f}x "

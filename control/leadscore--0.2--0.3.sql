@@ -855,7 +855,7 @@ COMMENT ON FUNCTION @extschema@._threshold_curve_final(internal) IS
 
 CREATE AGGREGATE @extschema@.score_auc(score float8, converted boolean) (
     SFUNC = @extschema@._calibration_transition, STYPE = internal,
-    FINALFUNC = @extschema@._score_auc_final, FINALFUNC_MODIFY = SHAREABLE,
+    FINALFUNC = @extschema@._score_auc_final, 
     COMBINEFUNC = @extschema@._calibration_combine,
     SERIALFUNC = @extschema@._calibration_serialize,
     DESERIALFUNC = @extschema@._calibration_deserialize,
@@ -865,7 +865,7 @@ COMMENT ON AGGREGATE @extschema@.score_auc(float8, boolean) IS
     'ROC AUC of a score against conversion, ties counted as half (exact); NULL without both converted and unconverted leads';
 CREATE AGGREGATE @extschema@.recommend_threshold(score numeric, converted boolean, target_rate float8) (
     SFUNC = @extschema@._calibration_transition, STYPE = internal,
-    FINALFUNC = @extschema@._recommend_threshold_final, FINALFUNC_MODIFY = SHAREABLE,
+    FINALFUNC = @extschema@._recommend_threshold_final, 
     COMBINEFUNC = @extschema@._calibration_combine,
     SERIALFUNC = @extschema@._calibration_serialize,
     DESERIALFUNC = @extschema@._calibration_deserialize,
@@ -875,7 +875,7 @@ COMMENT ON AGGREGATE @extschema@.recommend_threshold(numeric, boolean, float8) I
     'the lowest score at which leads scoring at or above it convert at no less than target_rate (seed 000: 0.25); NULL when none does';
 CREATE AGGREGATE @extschema@.threshold_curve(score numeric, converted boolean) (
     SFUNC = @extschema@._calibration_transition, STYPE = internal,
-    FINALFUNC = @extschema@._threshold_curve_final, FINALFUNC_MODIFY = SHAREABLE,
+    FINALFUNC = @extschema@._threshold_curve_final, 
     COMBINEFUNC = @extschema@._calibration_combine,
     SERIALFUNC = @extschema@._calibration_serialize,
     DESERIALFUNC = @extschema@._calibration_deserialize,
@@ -887,7 +887,7 @@ COMMENT ON AGGREGATE @extschema@.threshold_curve(numeric, boolean) IS
 -- For tests of the deserialisation checks.
 CREATE AGGREGATE @extschema@._calibration_state(score float8, converted boolean) (
     SFUNC = @extschema@._calibration_transition, STYPE = internal,
-    FINALFUNC = @extschema@._calibration_serialize, FINALFUNC_MODIFY = SHAREABLE,
+    FINALFUNC = @extschema@._calibration_serialize, 
     COMBINEFUNC = @extschema@._calibration_combine,
     SERIALFUNC = @extschema@._calibration_serialize,
     DESERIALFUNC = @extschema@._calibration_deserialize,

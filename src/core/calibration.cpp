@@ -24,6 +24,31 @@ std::size_t compact_score_counts(ScoreCount* counts, std::size_t size) {
     return out;
 }
 
+bool count_score(ScoreCount* slots, std::size_t capacity, double score, std::uint64_t leads,
+                 std::uint64_t converted) {
+    if (score == 0) {
+        score = 0;  // -0.0 and 0.0 are one score
+    }
+    std::uint64_t bits;
+    std::memcpy(&bits, &score, sizeof bits);
+    // A 64-bit finaliser (MurmurHash3's): every bit of the double reaches the
+    // low bits the table uses, so whole-number scores do not collide.
+    bits ^= bits >> 33;
+    bits *= 0xFF51AFD7ED558CCDULL;
+    bits ^= bits >> 33;
+    bits *= 0xC4CEB9FE1A85EC53ULL;
+    bits ^= bits >> 33;
+    std::size_t slot = static_cast<std::size_t>(bits) & (capacity - 1);
+    while (slots[slot].leads != 0 && slots[slot].score != score) {
+        slot = (slot + 1) & (capacity - 1);
+    }
+    const bool taken = slots[slot].leads == 0;
+    slots[slot].score = score;
+    slots[slot].leads += leads;
+    slots[slot].converted += converted;
+    return taken;
+}
+
 // Walking up the scores with the negatives seen so far: each converted lead
 // at score s beats every non-converted lead below s and ties with those at
 // s. Twice the numerator is an integer (no rounding until the division).

@@ -2,9 +2,8 @@
 // those that did not (ROC AUC), and where an MQL threshold should sit (seed
 // 000: "the score above which 25%+ of leads historically convert").
 //
-// The aggregates keep outcome counts per distinct score, so their state is
-// bounded by the number of distinct scores, not of leads: rows are appended
-// as (score, 1, converted) and, when the buffer fills, sorted and merged.
+// The aggregates keep outcome counts per distinct score in a hash table, so
+// their state is bounded by the number of distinct scores, not of leads.
 // Every result is exact: counts are integers, the AUC is a ratio of
 // integers computed once.
 #pragma once
@@ -24,6 +23,13 @@ struct ScoreCount {
 
 // Sorts `counts[0..size)` by score and merges equal scores; returns the new size.
 std::size_t compact_score_counts(ScoreCount* counts, std::size_t size);
+
+// An open-addressing hash table of counts by score: `slots` has a power-of-two
+// capacity and a slot with leads == 0 is free. Adds `leads` and `converted`
+// to the score's slot; returns true when the score took a free slot. The
+// caller keeps the table at most half full.
+bool count_score(ScoreCount* slots, std::size_t capacity, double score, std::uint64_t leads,
+                 std::uint64_t converted);
 
 // ROC AUC with ties counted as half: the chance that a converted lead scores
 // above one that did not. Nothing without both kinds of leads. `counts` must

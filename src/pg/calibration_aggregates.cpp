@@ -1,6 +1,6 @@
 // The aggregates leadscore.score_auc, leadscore.recommend_threshold and
-// leadscore.threshold_curve: outcome counts per distinct score in the
-// aggregate's memory (a buffer compacted by the core when it fills),
+// leadscore.threshold_curve: outcome counts per distinct score in a hash
+// table in the aggregate's memory,
 // combined and serialised for parallel plans.
 #include "composite_array.hpp"
 #include "guard.hpp"
@@ -25,10 +25,10 @@ namespace core = leadscore::core;
 namespace {
 
 struct CalibrationState {
-    double target_rate;  // recommend_threshold only; 0 otherwise
-    std::size_t size;
-    std::size_t capacity;
-    core::ScoreCount* counts;  // in the aggregate's memory context
+    double target_rate;       // recommend_threshold only; 0 otherwise
+    std::size_t size;         // distinct scores
+    std::size_t capacity;     // slots, a power of two, at most half full
+    core::ScoreCount* slots;  // hash table in the aggregate's memory context
 };
 
 MemoryContext aggregate_context(FunctionCallInfo fcinfo) {
@@ -42,28 +42,57 @@ MemoryContext aggregate_context(FunctionCallInfo fcinfo) {
     return context;
 }
 
-CalibrationState* new_state(MemoryContext context, std::size_t capacity, double target_rate) {
+core::ScoreCount* new_slots(MemoryContext context, std::size_t capacity) {
+    return static_cast<core::ScoreCount*>(MemoryContextAllocExtended(
+        context, capacity * sizeof(core::ScoreCount), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO));
+}
+
+CalibrationState* new_state(MemoryContext context, std::size_t distinct, double target_rate) {
     auto* state =
         static_cast<CalibrationState*>(MemoryContextAllocZero(context, sizeof(CalibrationState)));
-    state->capacity = capacity < 64 ? 64 : capacity;
-    state->counts = static_cast<core::ScoreCount*>(
-        MemoryContextAllocHuge(context, state->capacity * sizeof(core::ScoreCount)));
+    state->capacity = 64;
+    while (state->capacity < distinct * 2) {
+        state->capacity *= 2;
+    }
+    state->slots = new_slots(context, state->capacity);
     state->target_rate = target_rate;
     return state;
 }
 
-// Room for one more entry: merges equal scores first, grows when that
-// frees less than half.
-void make_room(CalibrationState* state) {
-    if (state->size < state->capacity) {
-        return;
-    }
-    state->size = core::compact_score_counts(state->counts, state->size);
-    if (state->size * 2 > state->capacity) {
+void count(CalibrationState* state, const core::ScoreCount& entry) {
+    if ((state->size + 1) * 2 > state->capacity) {
+        MemoryContext context = GetMemoryChunkContext(state->slots);
+        core::ScoreCount* old = state->slots;
+        const std::size_t old_capacity = state->capacity;
         state->capacity *= 2;
-        state->counts = static_cast<core::ScoreCount*>(
-            repalloc_huge(state->counts, state->capacity * sizeof(core::ScoreCount)));
+        state->slots = new_slots(context, state->capacity);
+        for (std::size_t i = 0; i < old_capacity; ++i) {
+            if (old[i].leads != 0) {
+                core::count_score(state->slots, state->capacity, old[i].score, old[i].leads,
+                                  old[i].converted);
+            }
+        }
+        pfree(old);
     }
+    if (core::count_score(state->slots, state->capacity, entry.score, entry.leads,
+                          entry.converted)) {
+        ++state->size;
+    }
+}
+
+// The distinct scores with their counts, sorted (a palloc'd copy: the state
+// stays a hash table, so final functions do not change it).
+core::ScoreCount* sorted_counts(const CalibrationState* state) {
+    auto* counts = static_cast<core::ScoreCount*>(
+        palloc_extended(sizeof(core::ScoreCount) * (state->size + 1), MCXT_ALLOC_HUGE));
+    std::size_t filled = 0;
+    for (std::size_t i = 0; i < state->capacity; ++i) {
+        if (state->slots[i].leads != 0) {
+            counts[filled++] = state->slots[i];
+        }
+    }
+    core::compact_score_counts(counts, filled);
+    return counts;
 }
 
 double target_rate_arg(FunctionCallInfo fcinfo, int n) {
@@ -99,20 +128,12 @@ Datum add_row(FunctionCallInfo fcinfo, double score) {
                 (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("a score to calibrate is NaN"),
                  errhint("Filter the rows, or give them a real score.")));
     }
-    make_room(state);
-    state->counts[state->size++] = {score, 1, PG_GETARG_BOOL(2) ? 1U : 0U};
+    count(state, {score, 1, PG_GETARG_BOOL(2) ? 1U : 0U});
     PG_RETURN_POINTER(state);
 }
 
 bool row_ignored(FunctionCallInfo fcinfo) {
     return PG_ARGISNULL(1) || PG_ARGISNULL(2);
-}
-
-CalibrationState* compacted(CalibrationState* state) {
-    if (state != nullptr) {
-        state->size = core::compact_score_counts(state->counts, state->size);
-    }
-    return state;
 }
 
 Datum float8_numeric_datum(double value) {
@@ -150,28 +171,29 @@ LEADSCORE_FUNCTION(calibration_combine) {
     MemoryContext context = aggregate_context(fcinfo);
     auto* into =
         PG_ARGISNULL(0) ? nullptr : reinterpret_cast<CalibrationState*>(PG_GETARG_POINTER(0));
-    auto* from = compacted(
-        PG_ARGISNULL(1) ? nullptr : reinterpret_cast<CalibrationState*>(PG_GETARG_POINTER(1)));
+    auto* from =
+        PG_ARGISNULL(1) ? nullptr : reinterpret_cast<CalibrationState*>(PG_GETARG_POINTER(1));
     if (from == nullptr) {
         PG_RETURN_POINTER(into);
     }
     if (into == nullptr) {
         into = new_state(context, from->size, from->target_rate);
     }
-    for (std::size_t i = 0; i < from->size; ++i) {
-        make_room(into);
-        into->counts[into->size++] = from->counts[i];
+    for (std::size_t i = 0; i < from->capacity; ++i) {
+        if (from->slots[i].leads != 0) {
+            count(into, from->slots[i]);
+        }
     }
     PG_RETURN_POINTER(into);
 }
 
 LEADSCORE_FUNCTION(calibration_serialize) {
-    const auto* state = compacted(reinterpret_cast<CalibrationState*>(PG_GETARG_POINTER(0)));
+    const auto* state = reinterpret_cast<CalibrationState*>(PG_GETARG_POINTER(0));
     const std::size_t size = core::serialized_score_counts_size(state->size) + sizeof(double);
     bytea* bytes = static_cast<bytea*>(palloc(VARHDRSZ + size));
     SET_VARSIZE(bytes, VARHDRSZ + size);
     // The target rate travels after the counts.
-    core::serialize_score_counts(state->counts, state->size, VARDATA(bytes));
+    core::serialize_score_counts(sorted_counts(state), state->size, VARDATA(bytes));
     memcpy(VARDATA(bytes) + size - sizeof(double), &state->target_rate, sizeof(double));
     PG_RETURN_BYTEA_P(bytes);
 }
@@ -184,7 +206,7 @@ CalibrationState* state_from_bytes(const bytea* bytes) {
     if (length < sizeof(double)) {
         core::read_serialized_score_counts(data, length);  // refuses it
     }
-    const std::size_t count = core::read_serialized_score_counts(data, length - sizeof(double));
+    const std::size_t entries = core::read_serialized_score_counts(data, length - sizeof(double));
     double target;
     memcpy(&target, data + length - sizeof(double), sizeof(double));
     if (!(target == 0 || (target > 0 && target <= 1))) {
@@ -193,11 +215,10 @@ CalibrationState* state_from_bytes(const bytea* bytes) {
                         errhint("States come from leadscore's own serialisation function; do not "
                                 "build them by hand.")));
     }
-    CalibrationState* state = new_state(CurrentMemoryContext, count, target);
-    for (std::size_t i = 0; i < count; ++i) {
-        state->counts[i] = core::serialized_score_count(data, i);
+    CalibrationState* state = new_state(CurrentMemoryContext, entries, target);
+    for (std::size_t i = 0; i < entries; ++i) {
+        count(state, core::serialized_score_count(data, i));
     }
-    state->size = count;
     return state;
 }
 
@@ -208,10 +229,10 @@ LEADSCORE_FUNCTION(calibration_deserialize) {
 }
 
 LEADSCORE_FUNCTION(score_auc_final) {
-    const auto* state = compacted(
-        PG_ARGISNULL(0) ? nullptr : reinterpret_cast<CalibrationState*>(PG_GETARG_POINTER(0)));
+    const auto* state =
+        PG_ARGISNULL(0) ? nullptr : reinterpret_cast<CalibrationState*>(PG_GETARG_POINTER(0));
     const std::optional<double> auc =
-        state == nullptr ? std::nullopt : core::score_auc(state->counts, state->size);
+        state == nullptr ? std::nullopt : core::score_auc(sorted_counts(state), state->size);
     if (!auc) {
         PG_RETURN_NULL();
     }
@@ -219,12 +240,12 @@ LEADSCORE_FUNCTION(score_auc_final) {
 }
 
 LEADSCORE_FUNCTION(recommend_threshold_final) {
-    const auto* state = compacted(
-        PG_ARGISNULL(0) ? nullptr : reinterpret_cast<CalibrationState*>(PG_GETARG_POINTER(0)));
+    const auto* state =
+        PG_ARGISNULL(0) ? nullptr : reinterpret_cast<CalibrationState*>(PG_GETARG_POINTER(0));
     const std::optional<double> threshold =
         state == nullptr
             ? std::nullopt
-            : core::recommend_threshold(state->counts, state->size, state->target_rate);
+            : core::recommend_threshold(sorted_counts(state), state->size, state->target_rate);
     if (!threshold) {
         PG_RETURN_NULL();
     }
@@ -234,15 +255,15 @@ LEADSCORE_FUNCTION(recommend_threshold_final) {
 // threshold_point[]: one (threshold, leads, converted, conversion_rate,
 // share_of_conversions) per distinct score.
 LEADSCORE_FUNCTION(threshold_curve_final) {
-    const auto* state = compacted(
-        PG_ARGISNULL(0) ? nullptr : reinterpret_cast<CalibrationState*>(PG_GETARG_POINTER(0)));
+    const auto* state =
+        PG_ARGISNULL(0) ? nullptr : reinterpret_cast<CalibrationState*>(PG_GETARG_POINTER(0));
     const std::size_t size = state == nullptr ? 0 : state->size;
+    const core::ScoreCount* counts = state == nullptr ? nullptr : sorted_counts(state);
     core::ThresholdPoint* points =
         static_cast<core::ThresholdPoint*>(palloc(sizeof(core::ThresholdPoint) * (size + 1)));
     {
         const std::vector<core::ThresholdPoint> curve =
-            size == 0 ? std::vector<core::ThresholdPoint>()
-                      : core::threshold_curve(state->counts, state->size);
+            size == 0 ? std::vector<core::ThresholdPoint>() : core::threshold_curve(counts, size);
         std::copy(curve.begin(), curve.end(), points);
     }
     const leadscore::pg::CompositeArrayBuilder builder(fcinfo);
@@ -263,7 +284,7 @@ LEADSCORE_FUNCTION(threshold_curve_final) {
 // leadscore._calibration_state) checked as deserialisation checks it.
 LEADSCORE_FUNCTION(score_auc_of_state) {
     const CalibrationState* state = state_from_bytes(PG_GETARG_BYTEA_PP(0));
-    const std::optional<double> auc = core::score_auc(state->counts, state->size);
+    const std::optional<double> auc = core::score_auc(sorted_counts(state), state->size);
     if (!auc) {
         PG_RETURN_NULL();
     }

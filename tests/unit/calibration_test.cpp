@@ -122,3 +122,25 @@ TEST(Calibration, CompactionIsOrderIndependentAndStatesAreChecked) {
 
 }  // namespace
 }  // namespace leadscore::core
+
+namespace leadscore::core {
+namespace {
+
+TEST(Calibration, HashTableCountsEveryScoreOnce) {
+    std::vector<ScoreCount> slots(64, ScoreCount{0, 0, 0});
+    std::size_t distinct = 0;
+    for (int i = 0; i < 1000; ++i) {
+        const double score = (i % 30) * 0.5;  // 30 distinct scores, many collisions
+        distinct += count_score(slots.data(), slots.size(), score, 1, i % 3 == 0 ? 1 : 0) ? 1 : 0;
+    }
+    EXPECT_EQ(distinct, 30u);
+    EXPECT_FALSE(count_score(slots.data(), slots.size(), -0.0, 1, 0));  // -0.0 is 0.0
+    std::uint64_t leads = 0;
+    for (const ScoreCount& slot : slots) {
+        leads += slot.leads;
+    }
+    EXPECT_EQ(leads, 1001u);
+}
+
+}  // namespace
+}  // namespace leadscore::core
