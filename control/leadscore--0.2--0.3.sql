@@ -86,7 +86,17 @@ CREATE FUNCTION @extschema@.drop_calendar(name text)
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    users text;
 BEGIN
+    SELECT string_agg(DISTINCT a.target::text, ', ') INTO users
+    FROM @extschema@.attachment_configs AS a, jsonb_array_elements(a.config -> 'sla' -> 'policies') AS p
+    WHERE p ->> 'calendar' = drop_calendar.name;
+    IF users IS NOT NULL THEN
+        RAISE EXCEPTION 'calendar % is used by the SLA policies of %', to_json(name), users
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  HINT = 'Attach those tables with other calendars first.';
+    END IF;
     DELETE FROM @extschema@.calendars AS c WHERE c.name = drop_calendar.name;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING
@@ -186,8 +196,21 @@ $$;
 COMMENT ON FUNCTION @extschema@._sla_lead_columns(regclass, text) IS
     'internal: the earliest due time of a lead''s running clocks and whether an open clock breached';
 
--- Writes a lead's SLA columns with an UPDATE (after an INSERT, or from the
--- sweep and the events trigger, where the row is not being changed anyway).
+-- The CRM table is written as its owner, in a security-restricted operation
+-- (its triggers are its owner's code, not the superuser's).
+CREATE FUNCTION @extschema@._update_as_owner(target regclass, statement text, keys text[],
+                                             dues timestamptz[], breaches boolean[])
+    RETURNS bigint AS 'MODULE_PATHNAME', 'update_as_owner'
+    LANGUAGE C;
+REVOKE ALL ON FUNCTION @extschema@._update_as_owner(regclass, text, text[], timestamptz[], boolean[]) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@._update_as_owner(regclass, text, text[], timestamptz[], boolean[]) IS
+    'internal: runs leadscore''s UPDATE of a CRM table''s SLA columns as the table''s owner';
+
+-- Writes the SLA columns of the given leads (after an INSERT, from the sweep
+-- and from the events trigger, where the row is not being changed anyway).
+-- Rows another transaction holds are skipped rather than waited for: that
+-- transaction may be waiting for the clocks this one holds (a deadlock);
+-- its own stage or met-column change refreshes the columns.
 CREATE FUNCTION @extschema@._sla_write_lead_columns(target regclass, keys text[])
     RETURNS void LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -195,26 +218,36 @@ AS $$
 DECLARE
     config jsonb;
     assignments text[] := '{}';
+    dues timestamptz[];
+    breaches boolean[];
 BEGIN
     SELECT a.config INTO config FROM @extschema@.attachment_configs AS a WHERE a.target = _sla_write_lead_columns.target;
+    IF config IS NULL OR cardinality(keys) = 0 OR NOT EXISTS (SELECT FROM pg_class WHERE oid = target) THEN
+        RETURN;  -- detached, nothing to write, or dropped
+    END IF;
     IF config -> 'sla' ->> 'due_column' IS NOT NULL THEN
-        assignments := assignments || format('%I = s.next_due', config -> 'sla' ->> 'due_column');
+        assignments := assignments || format('%I = locked.next_due', config -> 'sla' ->> 'due_column');
     END IF;
     IF config -> 'sla' ->> 'breached_column' IS NOT NULL THEN
-        assignments := assignments || format('%I = s.breached', config -> 'sla' ->> 'breached_column');
+        assignments := assignments || format('%I = locked.breached', config -> 'sla' ->> 'breached_column');
     END IF;
-    IF cardinality(assignments) = 0 OR cardinality(keys) = 0 THEN
+    IF cardinality(assignments) = 0 THEN
         RETURN;
     END IF;
+    SELECT array_agg(s.next_due ORDER BY k.n), array_agg(s.breached ORDER BY k.n), array_agg(k.lead_key ORDER BY k.n)
+      INTO dues, breaches, keys
+      FROM unnest(keys) WITH ORDINALITY AS k(lead_key, n), LATERAL @extschema@._sla_lead_columns(target, k.lead_key) AS s;
     -- The key compares in its own type, so the table's key index is used.
-    EXECUTE format('UPDATE %s AS t SET %s FROM unnest($1) AS k(lead_key), '
-                   'LATERAL @extschema@._sla_lead_columns($2, k.lead_key) AS s '
-                   'WHERE t.%I = k.lead_key::%s',
-                   target, array_to_string(assignments, ', '), config ->> 'key_column',
-                   @extschema@._column_type(target, config ->> 'key_column'))
-        USING keys, target;
+    PERFORM @extschema@._update_as_owner(target, format(
+        'WITH locked AS (SELECT l.ctid AS row_id, u.next_due, u.breached '
+        '                FROM %1$s AS l JOIN unnest($1, $2, $3) AS u(lead_key, next_due, breached) '
+        '                  ON l.%2$I = u.lead_key::%3$s FOR UPDATE OF l SKIP LOCKED) '
+        'UPDATE %1$s AS t SET %4$s FROM locked WHERE t.ctid = locked.row_id',
+        target, config ->> 'key_column', @extschema@._column_type(target, config ->> 'key_column')::regtype,
+        array_to_string(assignments, ', ')), keys, dues, breaches);
 END
 $$;
+REVOKE ALL ON FUNCTION @extschema@._sla_write_lead_columns(regclass, text[]) FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@._sla_write_lead_columns(regclass, text[]) IS
     'internal: writes the due and breached columns of the given leads from their open SLA clocks';
 
@@ -223,14 +256,15 @@ COMMENT ON FUNCTION @extschema@._sla_write_lead_columns(regclass, text[]) IS
 -- table attached with SLAs. Closes the clocks of the stage the lead left
 -- (met when it left for a listed stage or its column was set; cancelled when
 -- it left before they were due; breached ones stay breached) and starts the
--- policies of the stage it entered: from the stage's stamp when the CRM gave
--- one (an import), else now. Returns the earliest due time it started, for
+-- policies of the stage it entered: at started_at (the stage's stamp when
+-- this change set it: the CRM gave the real date), else now. Returns the earliest due time it started, for
 -- the trigger to write into the row; after an INSERT it writes the row's SLA
 -- columns itself.
 CREATE FUNCTION @extschema@._sla_stage_changed(target regclass, lead_key text,
                                                from_stage @extschema@.lifecycle_stage,
                                                to_stage @extschema@.lifecycle_stage,
-                                               is_insert boolean, new_row jsonb)
+                                               is_insert boolean, new_row jsonb,
+                                               started_at timestamptz)
     RETURNS timestamptz LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -273,7 +307,7 @@ BEGIN
     WHERE c.id = l.id;
 
     IF to_stage IS NOT NULL AND (from_stage IS NULL OR from_stage OPERATOR(@extschema@.<>) to_stage) THEN
-        started := coalesce(@extschema@._json_timestamp(new_row -> (config -> 'stamps' ->> to_stage::text)), now());
+        started := coalesce(started_at, now());
         FOR policy IN SELECT p FROM jsonb_array_elements(sla -> 'policies') AS p WHERE p ->> 'stage' = to_stage::text LOOP
             due := @extschema@.business_add(policy ->> 'calendar', started, (policy ->> 'within')::interval);
             warn := @extschema@.business_add(policy ->> 'calendar', started,
@@ -306,9 +340,9 @@ BEGIN
 END
 $$;
 REVOKE ALL ON FUNCTION @extschema@._sla_stage_changed(regclass, text, @extschema@.lifecycle_stage,
-                                                      @extschema@.lifecycle_stage, boolean, jsonb) FROM PUBLIC;
+                                                      @extschema@.lifecycle_stage, boolean, jsonb, timestamptz) FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@._sla_stage_changed(regclass, text, @extschema@.lifecycle_stage,
-                                                   @extschema@.lifecycle_stage, boolean, jsonb) IS
+                                                   @extschema@.lifecycle_stage, boolean, jsonb, timestamptz) IS
     'internal: closes and starts a lead''s SLA clocks on a stage change (called by the lifecycle trigger)';
 
 -- BEFORE UPDATE OF the columns that meet policies: closes the lead's open
@@ -332,15 +366,16 @@ BEGIN
         closed_at = now()
     FROM (SELECT o.id,
                  -- a timestamp says when; any other value counts from now
-                 greatest(coalesce(@extschema@._json_timestamp(new_row -> (p -> 'met_by' ->> 'column')), now()),
-                          o.started_at) AS met
+                 coalesce(@extschema@._json_timestamp(new_row -> (p -> 'met_by' ->> 'column')),
+                          greatest(now(), o.started_at)) AS met
           FROM @extschema@.sla_clocks AS o
           JOIN LATERAL jsonb_array_elements(sla -> 'policies') AS p ON p ->> 'name' = o.policy
           WHERE o.target = attached AND o.lead_key = key_value
             AND o.closed_at IS NULL AND p -> 'met_by' ? 'column'
             AND new_row -> (p -> 'met_by' ->> 'column') <> 'null'::jsonb
             AND new_row -> (p -> 'met_by' ->> 'column') IS DISTINCT FROM old_row -> (p -> 'met_by' ->> 'column')) AS l
-    WHERE c.id = l.id;
+    -- a time before the clock started (an old contact) does not meet it
+    WHERE c.id = l.id AND l.met >= c.started_at;
     IF FOUND AND (sla ->> 'due_column' IS NOT NULL OR sla ->> 'breached_column' IS NOT NULL) THEN
         SELECT CASE WHEN sla ->> 'due_column' IS NOT NULL
                     THEN jsonb_build_object(sla ->> 'due_column', s.next_due) ELSE '{}' END
@@ -353,6 +388,7 @@ BEGIN
     RETURN NEW;
 END
 $$;
+REVOKE ALL ON FUNCTION @extschema@._sla_column_set() FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@._sla_column_set() IS
     'internal: trigger closing SLA clocks met by a column being set (SECURITY DEFINER: the CRM''s role needs no rights on sla_clocks)';
 
@@ -389,7 +425,7 @@ BEGIN
             CASE WHEN policy -> 'met_by' -> 'types' <> 'null'::jsonb
                  THEN format('AND e.%I::text IN (SELECT jsonb_array_elements_text($4))', policy -> 'met_by' ->> 'type_column')
                  ELSE '' END,
-            policy ->> 'lead_type')
+            (policy ->> 'lead_type')::regtype)
             INTO met_keys
             USING target, policy ->> 'name', (policy -> 'met_by' ->> 'at_least')::int, policy -> 'met_by' -> 'types';
         all_keys := all_keys || met_keys;
@@ -398,6 +434,7 @@ BEGIN
     RETURN NULL;
 END
 $$;
+REVOKE ALL ON FUNCTION @extschema@._sla_events_inserted() FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@._sla_events_inserted() IS
     'internal: statement trigger closing SLA clocks met by activity rows (SECURITY DEFINER: the CRM''s role needs no rights on sla_clocks)';
 
@@ -617,9 +654,11 @@ BEGIN
         changes AS (SELECT 'breached' AS event, * FROM breached UNION ALL SELECT 'warned', * FROM warned)
         SELECT x.target, a.config -> 'sla' ->> 'notify_channel' AS channel,
                array_agg(x.lead_key) FILTER (WHERE x.event = 'breached') AS breached_keys,
-               array_agg(json_build_object('event', x.event, 'table', x.target::text, 'key', x.lead_key,
-                                           'policy', x.policy, 'stage', x.stage, 'started_at', x.started_at,
-                                           'due_at', x.due_at, 'owner', x.owner)::text ORDER BY x.id) AS payloads,
+               -- (values clipped: NOTIFY refuses payloads of 8000 bytes or more)
+               array_agg(json_build_object('event', x.event, 'table', left(x.target::text, 200),
+                                           'key', left(x.lead_key, 200), 'policy', x.policy, 'stage', x.stage,
+                                           'started_at', x.started_at, 'due_at', x.due_at,
+                                           'owner', left(x.owner, 200))::text ORDER BY x.id) AS payloads,
                count(*) AS clocks
         FROM changes AS x
         LEFT JOIN @extschema@.attachment_configs AS a ON a.target = x.target
@@ -666,8 +705,9 @@ BEGIN
     RETURN QUERY
     WITH clocks AS (
         SELECT c.*, date_trunc(period, c.started_at) AS bucket,
-               CASE WHEN c.met_at IS NOT NULL THEN @extschema@.business_diff(c.calendar, c.started_at, c.met_at) END
-                   AS response
+               -- (no response time for clocks of a calendar dropped since)
+               CASE WHEN c.met_at IS NOT NULL AND EXISTS (SELECT FROM @extschema@.calendars AS k WHERE k.name = c.calendar)
+                    THEN @extschema@.business_diff(c.calendar, c.started_at, c.met_at) END AS response
         FROM @extschema@.sla_clocks AS c
         WHERE (sla_compliance.target IS NULL OR c.target = sla_compliance.target)
           AND (since IS NULL OR c.started_at >= since))
@@ -688,7 +728,7 @@ BEGIN
     FROM clocks AS c
     GROUP BY GROUPING SETS ((c.bucket, c.target, c.policy), (c.bucket, c.target, c.policy, c.owner),
                             (c.bucket, c.target, c.policy, c.source))
-    ORDER BY 1, 2::text, 3, 4, 5;
+    ORDER BY 1, 2, 3, 4, 5;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.sla_compliance(regclass, timestamptz, text) IS
@@ -1152,7 +1192,9 @@ BEGIN
            round(s.compliance, 4),
            -- lead velocity: growth of new MQLs over the previous period of the
            -- group (computed before `since` cuts the earlier periods off)
-           round((r.mql - lag(r.mql) OVER w)::numeric / nullif(lag(r.mql) OVER w, 0), 4),
+           CASE WHEN lag(r.bucket) OVER w = r.bucket - CASE $2 WHEN 'quarter' THEN interval '3 months'
+                                                               ELSE ('1 ' || $2)::interval END
+                THEN round((r.mql - lag(r.mql) OVER w)::numeric / nullif(lag(r.mql) OVER w, 0), 4) END,
            @extschema@.band_verdict('mql_to_sql', r.mql_to_sql),
            @extschema@.band_verdict('sql_to_opportunity', r.sql_to_opportunity),
            @extschema@.band_verdict('opportunity_to_customer', r.opportunity_to_customer),

@@ -135,9 +135,25 @@ SET ROLE sla_crm_user;
 INSERT INTO sla_contacts (id, stage, mql_at) VALUES (5, 'mql', '2025-12-05 16:00');
 UPDATE sla_contacts SET first_contacted_at = '2025-12-05 16:30' WHERE id = 5;
 INSERT INTO sla_activities (contact_id, kind, at) VALUES (5, 'call', '2025-12-05 16:40');
-SELECT leadscore._sla_stage_changed('sla_contacts', '5', 'mql', 'sql', false, '{}');
+SELECT leadscore._sla_stage_changed('sla_contacts', '5', 'mql', 'sql', false, '{}', NULL);
+-- nor can it forge the SLA triggers (SECURITY DEFINER, EXECUTE revoked).
+CREATE TEMP TABLE forged (k int, t timestamptz);
+CREATE TRIGGER forged AFTER INSERT ON forged REFERENCING NEW TABLE AS leadscore_new_events
+    FOR EACH STATEMENT EXECUTE FUNCTION leadscore._sla_events_inserted('0', '[]');
+DROP TABLE forged;
 RESET ROLE;
 SELECT policy, status FROM leadscore.sla_clocks WHERE lead_key = '5' ORDER BY id;
+
+-- Lead 2, recycled, becomes an MQL again: its clocks start now, not at its
+-- first MQL date (a stamp is never overwritten), and its old first contact
+-- does not meet the new first-response clock.
+SET leadscore.reason = 'bad_timing';
+UPDATE sla_contacts SET stage = 'mql' WHERE id = 2;
+RESET leadscore.reason;
+SELECT policy, status, started_at > '2026-01-01' AS started_now
+FROM leadscore.sla_clocks WHERE lead_key = '2' AND closed_at IS NULL ORDER BY id;
+-- A calendar in use is not dropped.
+SELECT leadscore.drop_calendar('sla_office');
 
 -- Bad arguments.
 SELECT leadscore.sla_sweep(NULL);

@@ -1,6 +1,7 @@
 #include "business_calendar.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "civil_date.hpp"
 #include "error.hpp"
@@ -87,7 +88,11 @@ void BusinessCalendar::build(int number, Year& year) const {
 const BusinessCalendar::Year& BusinessCalendar::year(int number) {
     Year& year = years_[static_cast<std::size_t>(number - kFirstCalendarYear)];
     if (!year.built) {
-        build(number, year);
+        // Built aside and moved in, so a failure (out of memory) leaves no
+        // half-built year behind in the cache.
+        Year fresh;
+        build(number, fresh);
+        year = std::move(fresh);
     }
     return year;
 }
@@ -127,6 +132,9 @@ Micros BusinessCalendar::diff(Micros start, Micros finish) {
 Micros BusinessCalendar::add(Micros start, Micros amount) {
     if (amount == 0) {
         return start;
+    }
+    if (amount == std::numeric_limits<Micros>::min()) {  // has no opposite
+        out_of_range("the result");
     }
     if (amount > 0) {
         Micros remaining = amount;

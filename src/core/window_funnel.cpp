@@ -262,7 +262,8 @@ FunnelSettings read_serialized_funnel(const char* bytes, std::size_t size, std::
     FunnelSettings settings;
     const auto steps = get<std::uint32_t>(bytes, 4);
     const auto modes = get<std::uint32_t>(bytes, 8);
-    if (steps < 1 || steps > kMaxFunnelSteps) {
+    // (0 steps: a state that has seen no row with steps yet)
+    if (steps > kMaxFunnelSteps) {
         corrupted(std::to_string(steps) + " steps");
     }
     if (modes > 31 || get<std::uint32_t>(bytes, 12) != 0) {
@@ -281,6 +282,9 @@ FunnelSettings read_serialized_funnel(const char* bytes, std::size_t size, std::
     const auto rows = get<std::uint64_t>(bytes, 24);
     if (rows > kMaxFunnelRows || size != serialized_funnel_size(rows)) {
         corrupted(std::to_string(rows) + " rows in " + std::to_string(size) + " bytes");
+    }
+    if (steps == 0 && rows != 0) {
+        corrupted(std::to_string(rows) + " rows without steps");
     }
     count = rows;
     const std::uint32_t valid = steps == 32 ? ~0U : (1U << steps) - 1;

@@ -153,8 +153,7 @@ std::optional<TimestampTz> record_change(const pg::CompiledAttachment& attachmen
     if (!attachment.config.sla) {
         return std::nullopt;
     }
-    return pg::sla_stage_changed(attachment, data->tg_relation, key, from, to,
-                                 TRIGGER_FIRED_BY_INSERT(data->tg_event), new_row);
+    return pg::sla_stage_changed(attachment, data, key, from, to, new_row);
 }
 
 // PostgreSQL moves a row between partitions as a DELETE and an INSERT, and

@@ -19,10 +19,9 @@ namespace leadscore::pg {
 // INSERT the SQL side writes the row's SLA columns itself. PostgreSQL errors
 // come back as C++ exceptions (call_postgres).
 std::optional<TimestampTz> sla_stage_changed(const CompiledAttachment& attachment,
-                                             Relation relation, const char* lead_key,
+                                             TriggerData* data, const char* lead_key,
                                              std::optional<core::Stage> from,
-                                             std::optional<core::Stage> to, bool is_insert,
-                                             HeapTuple row);
+                                             std::optional<core::Stage> to, HeapTuple row);
 
 // Writes the due and breached columns the SLA config maps into `row` (an
 // UPDATE's new row, in a BEFORE trigger): `due`, and false.

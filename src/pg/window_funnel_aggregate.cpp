@@ -101,6 +101,13 @@ std::uint32_t steps_arg(FunctionCallInfo fcinfo, int n, int& count) {
 }
 
 void append_row(FunnelAggState* state, core::FunnelRow row) {
+    if (state->count >= core::kMaxFunnelRows) {
+        ereport(ERROR,
+                (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                 errmsg("window_funnel holds at most %zu rows per group", core::kMaxFunnelRows),
+                 errhint("Group by something finer (a lead, a session) or filter the "
+                         "rows to the funnel's events.")));
+    }
     if (state->count == state->capacity) {
         if (state->count >= core::kMaxFunnelRows) {
             ereport(ERROR,
@@ -191,7 +198,9 @@ LEADSCORE_FUNCTION(window_funnel_combine) {
     } else if (into->settings.step_count == 0) {
         into->settings.step_count = from->settings.step_count;
     }
-    if (from->settings.step_count != 0 && !(into->settings == from->settings)) {
+    // A partial state without rows (all its rows lacked a time or steps)
+    // knows no step count yet: nothing to compare.
+    if (from->count != 0 && !(into->settings == from->settings)) {
         inconsistent("window, modes and number of steps");
     }
     for (std::size_t i = 0; i < from->count; ++i) {
@@ -205,11 +214,7 @@ LEADSCORE_FUNCTION(window_funnel_serialize) {
     const std::size_t size = core::serialized_funnel_size(state->count);
     bytea* bytes = static_cast<bytea*>(palloc(VARHDRSZ + size));
     SET_VARSIZE(bytes, VARHDRSZ + size);
-    core::FunnelSettings settings = state->settings;
-    if (settings.step_count == 0) {  // no row had steps yet
-        settings.step_count = 1;
-    }
-    core::serialize_funnel(settings, state->rows, state->count, VARDATA(bytes));
+    core::serialize_funnel(state->settings, state->rows, state->count, VARDATA(bytes));
     PG_RETURN_BYTEA_P(bytes);
 }
 
