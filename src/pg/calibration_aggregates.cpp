@@ -3,6 +3,7 @@
 // table in the aggregate's memory,
 // combined and serialised for parallel plans.
 #include "composite_array.hpp"
+#include "aggregate_context.hpp"
 #include "guard.hpp"
 
 #include <cmath>
@@ -32,14 +33,8 @@ struct CalibrationState {
 };
 
 MemoryContext aggregate_context(FunctionCallInfo fcinfo) {
-    MemoryContext context;
-    if (!AggCheckCallContext(fcinfo, &context)) {
-        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("calibration support function called in non-aggregate context"),
-                        errhint("Call leadscore.score_auc, leadscore.recommend_threshold or "
-                                "leadscore.threshold_curve.")));
-    }
-    return context;
+    return leadscore::pg::aggregate_context(
+        fcinfo, "leadscore.score_auc, leadscore.recommend_threshold or leadscore.threshold_curve");
 }
 
 core::ScoreCount* new_slots(MemoryContext context, std::size_t capacity) {

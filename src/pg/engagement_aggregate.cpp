@@ -1,6 +1,7 @@
 // The aggregates leadscore.engagement_score and leadscore.explain_engagement:
 // transition, combine, serialise and deserialise functions over the core's
 // fixed-size state, and the two final functions.
+#include "aggregate_context.hpp"
 #include "guard.hpp"
 #include "jsonb_text.hpp"
 #include "model_cache.hpp"
@@ -43,15 +44,9 @@ const core::EngagementStateHeader& header_of(const EngagementAggState* state) {
     return *reinterpret_cast<const core::EngagementStateHeader*>(state->block);
 }
 
-MemoryContext aggregate_context(FunctionCallInfo fcinfo, const char* function) {
-    MemoryContext context;
-    if (!AggCheckCallContext(fcinfo, &context)) {
-        ereport(ERROR,
-                (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                 errmsg("%s called in non-aggregate context", function),
-                 errhint("Call leadscore.engagement_score or leadscore.explain_engagement.")));
-    }
-    return context;
+MemoryContext aggregate_context(FunctionCallInfo fcinfo) {
+    return pg::aggregate_context(fcinfo,
+                                 "leadscore.engagement_score or leadscore.explain_engagement");
 }
 
 core::Micros as_of_arg(FunctionCallInfo fcinfo) {
@@ -74,7 +69,7 @@ core::Micros as_of_arg(FunctionCallInfo fcinfo) {
 
 // (state, model, event_type, occurred_at, as_of)
 LEADSCORE_FUNCTION(engagement_transition) {
-    MemoryContext context = aggregate_context(fcinfo, "leadscore._engagement_transition");
+    MemoryContext context = aggregate_context(fcinfo);
     auto* state =
         PG_ARGISNULL(0) ? nullptr : reinterpret_cast<EngagementAggState*>(PG_GETARG_POINTER(0));
     const core::Micros as_of = as_of_arg(fcinfo);
@@ -123,7 +118,7 @@ LEADSCORE_FUNCTION(engagement_transition) {
 }
 
 LEADSCORE_FUNCTION(engagement_combine) {
-    MemoryContext context = aggregate_context(fcinfo, "leadscore._engagement_combine");
+    MemoryContext context = aggregate_context(fcinfo);
     auto* into =
         PG_ARGISNULL(0) ? nullptr : reinterpret_cast<EngagementAggState*>(PG_GETARG_POINTER(0));
     auto* from =

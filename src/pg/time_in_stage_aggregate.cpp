@@ -1,6 +1,7 @@
 // The aggregate leadscore.time_in_stage over stage history rows: the rows
 // are collected in the aggregate's memory and evaluated by the core.
 #include "composite_array.hpp"
+#include "aggregate_context.hpp"
 #include "guard.hpp"
 #include "stage_datum.hpp"
 
@@ -25,13 +26,7 @@ struct StageTimeState {
 };
 
 MemoryContext aggregate_context(FunctionCallInfo fcinfo) {
-    MemoryContext context;
-    if (!AggCheckCallContext(fcinfo, &context)) {
-        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("time_in_stage support function called in non-aggregate context"),
-                        errhint("Call leadscore.time_in_stage.")));
-    }
-    return context;
+    return leadscore::pg::aggregate_context(fcinfo, "leadscore.time_in_stage");
 }
 
 }  // namespace

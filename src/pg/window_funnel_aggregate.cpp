@@ -2,6 +2,7 @@
 // the rows of a group are collected (a growing array in the aggregate's
 // memory), combined and serialised for parallel query, and evaluated by the
 // core at the end.
+#include "aggregate_context.hpp"
 #include "guard.hpp"
 #include "text_datum.hpp"
 
@@ -29,13 +30,8 @@ struct FunnelAggState {
 };
 
 MemoryContext aggregate_context(FunctionCallInfo fcinfo) {
-    MemoryContext context;
-    if (!AggCheckCallContext(fcinfo, &context)) {
-        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("window_funnel support function called in non-aggregate context"),
-                        errhint("Call leadscore.window_funnel or leadscore.window_funnel_times.")));
-    }
-    return context;
+    return leadscore::pg::aggregate_context(
+        fcinfo, "leadscore.window_funnel or leadscore.window_funnel_times");
 }
 
 // An interval as microseconds: a day is 24 hours, a month 30 days (as
@@ -109,13 +105,6 @@ void append_row(FunnelAggState* state, core::FunnelRow row) {
                          "rows to the funnel's events.")));
     }
     if (state->count == state->capacity) {
-        if (state->count >= core::kMaxFunnelRows) {
-            ereport(ERROR,
-                    (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-                     errmsg("window_funnel holds at most %zu rows per group", core::kMaxFunnelRows),
-                     errhint("Group by something finer (a lead, a session) or filter the "
-                             "rows to the funnel's events.")));
-        }
         state->capacity = state->capacity == 0 ? 16 : state->capacity * 2;
         state->rows = static_cast<core::FunnelRow*>(
             repalloc(state->rows, state->capacity * sizeof(core::FunnelRow)));
