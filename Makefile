@@ -78,7 +78,7 @@ fuzz:
 	@tests/fuzz/run.sh
 
 format:
-	clang-format -i $(CORE_SRCS) $(GLUE_SRCS) src/*/*.hpp tests/unit/*.cpp tests/fuzz/*.cpp
+	clang-format -i $(CORE_SRCS) $(GLUE_SRCS) src/*/*.hpp tests/unit/*.cpp tests/unit/*.hpp tests/fuzz/*.cpp
 
 check-format:
-	clang-format --dry-run --Werror $(CORE_SRCS) $(GLUE_SRCS) src/*/*.hpp tests/unit/*.cpp tests/fuzz/*.cpp
+	clang-format --dry-run --Werror $(CORE_SRCS) $(GLUE_SRCS) src/*/*.hpp tests/unit/*.cpp tests/unit/*.hpp tests/fuzz/*.cpp

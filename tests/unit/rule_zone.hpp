@@ -66,9 +66,13 @@ class RuleZone : public TimeZoneRules {
 
 // America/New_York since 2007: 02:00 local on the second Sunday of March
 // (07:00 UTC) to 02:00 local on the first Sunday of November (06:00 UTC).
-inline RuleZone new_york() { return RuleZone(-5 * 3600, -4 * 3600, {3, 2, 7 * 3600}, {11, 1, 6 * 3600}); }
+inline RuleZone new_york() {
+    return RuleZone(-5 * 3600, -4 * 3600, {3, 2, 7 * 3600}, {11, 1, 6 * 3600});
+}
 // Europe/Berlin: 01:00 UTC on the last Sundays of March and October.
-inline RuleZone berlin() { return RuleZone(3600, 7200, {3, -1, 3600}, {10, -1, 3600}); }
+inline RuleZone berlin() {
+    return RuleZone(3600, 7200, {3, -1, 3600}, {10, -1, 3600});
+}
 // Australia/Sydney: 02:00 standard on the first Sunday of October (16:00 UTC
 // the day before) to 03:00 daylight on the first Sunday of April (16:00 UTC
 // the day before).
