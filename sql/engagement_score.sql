@@ -99,7 +99,8 @@ CREATE TEMP TABLE serial_scores AS
 SELECT type, leadscore.engagement_score('decaying', type, at, '2026-11-22 00:00+00') AS score,
        leadscore.explain_engagement('decaying', type, at, '2026-11-22 00:00+00') AS explained
 FROM engagement_events GROUP BY type;
-SELECT leadscore.explain_engagement('decaying', type, at, '2026-11-22 00:00+00') AS whole_table
+SELECT leadscore.explain_engagement('decaying', type, at, '2026-11-22 00:00+00') AS whole_table,
+       leadscore.explain_engagement('default', type, at, '2026-11-22 00:00+00') AS default_whole_table
 FROM engagement_events \gset serial_
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
@@ -122,6 +123,10 @@ SELECT leadscore.explain_engagement('decaying', type, at, '2026-11-22 00:00+00')
 SELECT leadscore.explain_engagement('decaying', type, at, '2026-11-22 00:00+00') = :'serial_whole_table'::jsonb AS same_as_serial,
        leadscore.explain_engagement('decaying', type, at, '2026-11-22 00:00+00') -> 'rules' -> 0 AS first_rule
 FROM engagement_events;
+-- The default model keeps counts only (no decay): its states combine too.
+SELECT leadscore.explain_engagement('default', type, at, '2026-11-22 00:00+00') = :'serial_default_whole_table'::jsonb AS default_same_as_serial,
+       leadscore.explain_engagement('default', type, at, '2026-11-22 00:00+00') -> 'rules' -> 0 AS default_first_rule
+FROM engagement_events;
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
@@ -138,14 +143,22 @@ SELECT octet_length(:'state'::bytea) AS state_bytes,
 \set SHOW_CONTEXT never
 SELECT leadscore._explain_engagement_state('\x');
 \echo :LAST_ERROR_SQLSTATE
--- the serialised form: the model name (64 bytes), then the state block
--- (magic at 64, version at 68, as_of at 72, last activity at 80, event
--- totals from 104)
+-- the serialised form: the model name (64 bytes), magic at 64, version at
+-- 68, the block's shape (counts of event types, frequency rules and
+-- decaying types) from 72, then the state block from 84: as_of at 84, last
+-- activity at 92, ignored at 100, a count per event type from 104 and per
+-- frequency rule from 128, the decayed points of each type from 140)
 SELECT leadscore._explain_engagement_state(set_byte(:'state'::bytea, 64, 0));
 \echo :LAST_ERROR_SQLSTATE
 SELECT leadscore._explain_engagement_state(substring(:'state'::bytea from 1 for 110));
 \echo :LAST_ERROR_SQLSTATE
 SELECT leadscore._explain_engagement_state(:'state'::bytea || '\x00000000'::bytea);
+\echo :LAST_ERROR_SQLSTATE
+-- the shape: 5 decaying types instead of 6 (then the length is wrong)
+SELECT leadscore._explain_engagement_state(set_byte(:'state'::bytea, 80, 5));
+\echo :LAST_ERROR_SQLSTATE
+-- no events counted (counters and points zeroed), yet a last activity
+SELECT leadscore._explain_engagement_state(overlay(:'state'::bytea placing decode(repeat('00', 84), 'hex') from 105));
 \echo :LAST_ERROR_SQLSTATE
 -- the model name: "decaying" becomes "nomodelg", then loses its terminator
 SELECT leadscore._explain_engagement_state(overlay(:'state'::bytea placing 'nomodel'::bytea from 1));
@@ -156,10 +169,10 @@ SELECT leadscore._explain_engagement_state(overlay(:'state'::bytea placing decod
 SELECT leadscore._explain_engagement_state(set_byte(:'state'::bytea, 68, 9));
 \echo :LAST_ERROR_SQLSTATE
 -- the first event type's points: more than its events can give
-SELECT leadscore._explain_engagement_state(set_byte(:'state'::bytea, 64 + 40 + 7, 127));
+SELECT leadscore._explain_engagement_state(set_byte(:'state'::bytea, 140 + 7, 127));
 \echo :LAST_ERROR_SQLSTATE
 -- the last activity after as_of
-SELECT leadscore._explain_engagement_state(set_byte(:'state'::bytea, 80 + 7, 127));
+SELECT leadscore._explain_engagement_state(set_byte(:'state'::bytea, 92 + 7, 127));
 \echo :LAST_ERROR_SQLSTATE
 
 -- Bad input.

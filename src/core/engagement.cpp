@@ -23,13 +23,52 @@ constexpr char kNumericOutOfRange[] = "22003";
                 "hand.");
 }
 
+[[noreturn]] void points_out_of_range() {
+    throw Error(kNumericOutOfRange, "engagement points out of range",
+                "Too many events for the model's points; lower the points or add caps.");
+}
+
 Micropoints checked_add(Micropoints a, Micropoints b) {
     Micropoints sum = 0;
     if (__builtin_add_overflow(a, b, &sum)) {
-        throw Error(kNumericOutOfRange, "engagement points out of range",
-                    "Too many events for the model's points; lower the points or add caps.");
+        points_out_of_range();
     }
     return sum;
+}
+
+Centipoints checked_product(Centipoints points, std::uint32_t count) {
+    Centipoints product = 0;
+    if (__builtin_mul_overflow(points, static_cast<Centipoints>(count), &product)) {
+        points_out_of_range();
+    }
+    return product;
+}
+
+// Counts one more event of a type: exact, or an error past 32 bits.
+void count_event(std::uint32_t& count, std::uint64_t more, std::string_view type) {
+    const std::uint64_t sum = count + more;
+    if (sum > UINT32_MAX) {
+        throw Error(kNumericOutOfRange,
+                    "engagement_score counts at most 4294967295 events of type " +
+                        quote_for_message(type) + " in one group",
+                    "Group the events more finely, e.g. by lead.");
+    }
+    count = static_cast<std::uint32_t>(sum);
+}
+
+// Counters that only compare with at_least or inform stop at the top.
+void saturating_add(std::uint32_t& counter, std::uint64_t more) {
+    counter = static_cast<std::uint32_t>(std::min<std::uint64_t>(counter + more, UINT32_MAX));
+}
+
+std::size_t block_size(std::size_t event_count, std::size_t frequency_count,
+                       std::size_t decayed_slots) {
+    const std::size_t counters =
+        kEngagementCountsOffset + (event_count + frequency_count) * sizeof(std::uint32_t);
+    if (decayed_slots == 0) {
+        return counters;
+    }
+    return ((counters + 7) & ~std::size_t{7}) + decayed_slots * sizeof(Micropoints);
 }
 
 // Rounds millionths to hundredths, halves away from zero (without
@@ -82,7 +121,7 @@ Centipoints bounded(Centipoints sum, const Bounds& bounds, const std::string& ru
 }
 
 Centipoints evaluate(const EngagementModel& model, const void* block, const Explainer& explain) {
-    EngagementState state(const_cast<void*>(block));
+    EngagementState state(const_cast<void*>(block), model);
     const EngagementStateHeader& header = state.header();
     std::vector<Centipoints> group_sums(model.groups.size(), 0);
     Centipoints ungrouped = 0;
@@ -93,11 +132,13 @@ Centipoints evaluate(const EngagementModel& model, const void* block, const Expl
 
     for (std::size_t i = 0; i < model.events.size(); ++i) {
         const EventRule& rule = model.events[i];
-        const std::uint64_t count = state.events()[i].count;
+        const std::uint32_t count = state.counts()[i];
         if (count == 0) {
             continue;
         }
-        const Centipoints decayed = to_centipoints(state.events()[i].decayed);
+        const Centipoints decayed = rule.decayed_slot >= 0
+                                        ? to_centipoints(state.decayed()[rule.decayed_slot])
+                                        : checked_product(rule.points, count);
         const Centipoints points = rule.bounds.clamp(decayed);
         add_to(rule.group, points);
         if (explain.wanted()) {
@@ -115,7 +156,7 @@ Centipoints evaluate(const EngagementModel& model, const void* block, const Expl
     }
     for (std::size_t i = 0; i < model.frequency.size(); ++i) {
         const FrequencyRule& rule = model.frequency[i];
-        const std::uint64_t count = state.frequency()[i];
+        const std::uint32_t count = state.frequency()[i];
         if (count >= rule.at_least) {
             add_to(rule.group, rule.points);
             if (explain.wanted()) {
@@ -154,29 +195,22 @@ Centipoints evaluate(const EngagementModel& model, const void* block, const Expl
 }  // namespace
 
 std::size_t engagement_state_size(const EngagementModel& model) {
-    return sizeof(EngagementStateHeader) + model.events.size() * sizeof(EventTotals) +
-           model.frequency.size() * sizeof(std::uint64_t);
+    return block_size(model.events.size(), model.frequency.size(), model.decayed_slots);
 }
 
-void init_engagement_state(void* block, const EngagementModel& model, std::uint32_t model_version,
-                           Micros as_of) {
-    EngagementStateHeader& header = *static_cast<EngagementStateHeader*>(block);
-    header.magic = kEngagementStateMagic;
-    header.model_version = model_version;
+void init_engagement_state(void* block, const EngagementModel& model, Micros as_of) {
+    EngagementStateHeader& header = EngagementState(block, model).header();
     header.as_of = as_of;
     header.last_activity = kNoActivity;
-    header.ignored = 0;
-    header.event_count = static_cast<std::uint32_t>(model.events.size());
-    header.frequency_count = static_cast<std::uint32_t>(model.frequency.size());
 }
 
 void add_ignored(void* block) {
-    ++static_cast<EngagementStateHeader*>(block)->ignored;
+    saturating_add(static_cast<EngagementStateHeader*>(block)->ignored, 1);
 }
 
 void add_event(void* block, const EngagementModel& model, std::string_view type,
                Micros occurred_at) {
-    EngagementState state(block);
+    EngagementState state(block, model);
     EngagementStateHeader& header = state.header();
     const int index = model.find_event(type);
     if (index < 0) {
@@ -187,24 +221,23 @@ void add_event(void* block, const EngagementModel& model, std::string_view type,
                         "Add it to engagement.events (0 points is fine), or set "
                         "\"unknown_events\": \"ignore\".");
         }
-        ++header.ignored;
+        add_ignored(block);
         return;
     }
     if (occurred_at > header.as_of) {
-        ++header.ignored;
+        add_ignored(block);
         return;
     }
-    const Micros age = age_of(header.as_of, occurred_at);
     const EventRule& rule = model.events[static_cast<std::size_t>(index)];
-    const Decay& decay = decay_of(model, rule.group);
-    const Micropoints undecayed = rule.points * kMicropointsPerCentipoint;
-    const Micropoints points = decay.kind == Decay::Kind::None
-                                   ? undecayed
-                                   : static_cast<Micropoints>(std::llround(
-                                         static_cast<double>(undecayed) * decay.factor(age)));
-    EventTotals& totals = state.events()[index];
-    totals.decayed = checked_add(totals.decayed, points);
-    ++totals.count;
+    count_event(state.counts()[index], 1, rule.type);
+    const Micros age = age_of(header.as_of, occurred_at);
+    if (rule.decayed_slot >= 0) {
+        const Micropoints undecayed = rule.points * kMicropointsPerCentipoint;
+        const Micropoints points = static_cast<Micropoints>(
+            std::llround(static_cast<double>(undecayed) * decay_of(model, rule.group).factor(age)));
+        Micropoints& sum = state.decayed()[rule.decayed_slot];
+        sum = checked_add(sum, points);
+    }
     for (std::size_t i = 0; i < model.frequency.size(); ++i) {
         const FrequencyRule& frequency = model.frequency[i];
         if (frequency.within > 0 && age > frequency.within) {
@@ -212,7 +245,7 @@ void add_event(void* block, const EngagementModel& model, std::string_view type,
         }
         for (int event : frequency.events) {
             if (event == index) {
-                ++state.frequency()[i];
+                saturating_add(state.frequency()[i], 1);
                 break;
             }
         }
@@ -222,123 +255,119 @@ void add_event(void* block, const EngagementModel& model, std::string_view type,
     }
 }
 
-void merge_engagement_states(void* into, const void* from) {
-    EngagementState a(into);
-    EngagementState b(const_cast<void*>(from));
+void merge_engagement_states(void* into, const void* from, const EngagementModel& model) {
+    EngagementState a(into, model);
+    EngagementState b(const_cast<void*>(from), model);
     EngagementStateHeader& ha = a.header();
     const EngagementStateHeader& hb = b.header();
-    if (ha.model_version != hb.model_version || ha.event_count != hb.event_count ||
-        ha.frequency_count != hb.frequency_count) {
-        throw Error(sqlstate::kInvalidParameterValue,
-                    "engagement_score cannot combine scores of model versions " +
-                        std::to_string(ha.model_version) + " and " +
-                        std::to_string(hb.model_version),
-                    "Use one model per group; a model redefined during the query is not seen.");
-    }
     if (ha.as_of != hb.as_of) {
         throw Error(sqlstate::kInvalidParameterValue,
                     "engagement_score needs the same as_of for every row of a group",
                     "Pass one value, e.g. now() or a constant, as as_of.");
     }
-    for (std::uint32_t i = 0; i < ha.event_count; ++i) {
-        a.events()[i].decayed = checked_add(a.events()[i].decayed, b.events()[i].decayed);
-        a.events()[i].count += b.events()[i].count;
+    for (std::size_t i = 0; i < model.events.size(); ++i) {
+        count_event(a.counts()[i], b.counts()[i], model.events[i].type);
     }
-    for (std::uint32_t i = 0; i < ha.frequency_count; ++i) {
-        a.frequency()[i] += b.frequency()[i];
+    for (std::uint32_t i = 0; i < model.decayed_slots; ++i) {
+        a.decayed()[i] = checked_add(a.decayed()[i], b.decayed()[i]);
+    }
+    for (std::size_t i = 0; i < model.frequency.size(); ++i) {
+        saturating_add(a.frequency()[i], b.frequency()[i]);
     }
     if (hb.last_activity != kNoActivity &&
         (ha.last_activity == kNoActivity || hb.last_activity > ha.last_activity)) {
         ha.last_activity = hb.last_activity;
     }
-    ha.ignored += hb.ignored;
+    saturating_add(ha.ignored, hb.ignored);
 }
 
-std::size_t state_size(const EngagementStateHeader& header) {
-    return sizeof(EngagementStateHeader) + std::size_t{header.event_count} * sizeof(EventTotals) +
-           std::size_t{header.frequency_count} * sizeof(std::uint64_t);
+std::size_t serialized_state_size(const EngagementModel& model) {
+    return sizeof(SerializedStateHead) + engagement_state_size(model);
 }
 
-std::size_t serialized_state_size(const void* block) {
-    return sizeof(SerializedStateName) +
-           state_size(*static_cast<const EngagementStateHeader*>(block));
-}
-
-void serialize_state(const void* block, std::string_view model_name, void* out) {
-    SerializedStateName name{};
-    std::memcpy(name.model_name, model_name.data(),
+void serialize_state(const void* block, const EngagementModel& model, std::string_view model_name,
+                     std::uint32_t model_version, void* out) {
+    SerializedStateHead head{};
+    std::memcpy(head.model_name, model_name.data(),
                 std::min(model_name.size(), kMaxModelNameLength));
-    std::memcpy(out, &name, sizeof name);
-    std::memcpy(static_cast<char*>(out) + sizeof name, block,
-                state_size(*static_cast<const EngagementStateHeader*>(block)));
+    head.magic = kEngagementStateMagic;
+    head.model_version = model_version;
+    head.event_count = static_cast<std::uint32_t>(model.events.size());
+    head.frequency_count = static_cast<std::uint32_t>(model.frequency.size());
+    head.decayed_slots = model.decayed_slots;
+    std::memcpy(out, &head, sizeof head);
+    std::memcpy(static_cast<char*>(out) + sizeof head, block, engagement_state_size(model));
 }
 
 SerializedState read_serialized_state(const void* bytes, std::size_t length) {
-    if (length < sizeof(SerializedStateName) + sizeof(EngagementStateHeader)) {
+    if (length < sizeof(SerializedStateHead) + sizeof(EngagementStateHeader)) {
         corrupted(std::to_string(length) + " bytes, too short for its header");
     }
-    const char* text = static_cast<const char*>(bytes);
-    const void* terminator = std::memchr(text, '\0', sizeof(SerializedStateName));
-    if (terminator == nullptr || text[0] == '\0') {
+    SerializedState state;
+    // Copied out before reading: the bytes need not be aligned.
+    std::memcpy(&state.head, bytes, sizeof state.head);
+    const SerializedStateHead& head = state.head;
+    const void* terminator = std::memchr(head.model_name, '\0', sizeof head.model_name);
+    if (terminator == nullptr || head.model_name[0] == '\0') {
         corrupted("the model name is not terminated");
     }
-    SerializedState state;
+    const char* text = static_cast<const char*>(bytes);
     state.model_name = std::string_view(
-        text, static_cast<std::size_t>(static_cast<const char*>(terminator) - text));
-    state.block = text + sizeof(SerializedStateName);
-    state.block_size = length - sizeof(SerializedStateName);
-    // Copied out before reading: the bytes need not be aligned.
-    std::memcpy(&state.header, state.block, sizeof state.header);
-    const EngagementStateHeader& header = state.header;
-    if (header.magic != kEngagementStateMagic) {
+        text, static_cast<std::size_t>(static_cast<const char*>(terminator) - head.model_name));
+    state.block = text + sizeof(SerializedStateHead);
+    state.block_size = length - sizeof(SerializedStateHead);
+    if (head.magic != kEngagementStateMagic) {
         corrupted("wrong magic number (a state from another leadscore version?)");
     }
-    if (header.event_count > 100000 || header.frequency_count > 100000 ||
-        state_size(header) != state.block_size) {
-        corrupted(std::to_string(length) + " bytes for " + std::to_string(header.event_count) +
-                  " event types and " + std::to_string(header.frequency_count) +
-                  " frequency rules");
+    if (head.event_count > 100000 || head.frequency_count > 100000 ||
+        head.decayed_slots > head.event_count ||
+        block_size(head.event_count, head.frequency_count, head.decayed_slots) !=
+            state.block_size) {
+        corrupted(std::to_string(length) + " bytes for " + std::to_string(head.event_count) +
+                  " event types, " + std::to_string(head.frequency_count) +
+                  " frequency rules and " + std::to_string(head.decayed_slots) + " decaying types");
     }
+    EngagementStateHeader header;
+    std::memcpy(&header, state.block, sizeof header);
     if (header.last_activity != kNoActivity && header.last_activity > header.as_of) {
         corrupted("last activity after as_of");
     }
     return state;
 }
 
-void check_state_against_model(const void* block, const EngagementModel& model) {
-    EngagementState state(const_cast<void*>(block));
-    const EngagementStateHeader& header = state.header();
-    if (header.event_count != model.events.size() ||
-        header.frequency_count != model.frequency.size()) {
-        corrupted("its shape does not match version " + std::to_string(header.model_version) +
+void check_state_against_model(const SerializedState& read, const void* block,
+                               const EngagementModel& model) {
+    if (read.head.event_count != model.events.size() ||
+        read.head.frequency_count != model.frequency.size() ||
+        read.head.decayed_slots != model.decayed_slots) {
+        corrupted("its shape does not match version " + std::to_string(read.head.model_version) +
                   " of its scoring model");
     }
+    EngagementState state(const_cast<void*>(block), model);
     std::uint64_t events = 0;
     for (std::size_t i = 0; i < model.events.size(); ++i) {
-        const std::uint64_t count = state.events()[i].count;
-        if (count > (std::uint64_t{1} << 40)) {  // a trillion events of one type for one lead
-            corrupted("event counts out of range");
+        const EventRule& rule = model.events[i];
+        const std::uint32_t count = state.counts()[i];
+        if (rule.decayed_slot >= 0) {
+            // Decay only shrinks points toward zero: |decayed| <= count * |points|.
+            const double most = static_cast<double>(count) *
+                                std::fabs(static_cast<double>(rule.points)) *
+                                kMicropointsPerCentipoint;
+            if (std::fabs(static_cast<double>(state.decayed()[rule.decayed_slot])) >
+                most + static_cast<double>(count)) {
+                corrupted("points of event type " + quote_for_message(rule.type) +
+                          " exceed what its events can give");
+            }
         }
-        // Decay only shrinks points toward zero: |decayed| <= count * |points|.
-        const double most = static_cast<double>(count) *
-                            std::fabs(static_cast<double>(model.events[i].points)) *
-                            kMicropointsPerCentipoint;
-        if (std::fabs(static_cast<double>(state.events()[i].decayed)) >
-            most + static_cast<double>(count)) {
-            corrupted("points of event type " + quote_for_message(model.events[i].type) +
-                      " exceed what its events can give");
-        }
-        if (__builtin_add_overflow(events, count, &events)) {
-            corrupted("event counts overflow");
-        }
+        events += count;
     }
-    if ((events == 0) != (header.last_activity == kNoActivity)) {
+    if ((events == 0) != (state.header().last_activity == kNoActivity)) {
         corrupted("the last activity does not match the event counts");
     }
     for (std::size_t i = 0; i < model.frequency.size(); ++i) {
         std::uint64_t eligible = 0;
         for (int event : model.frequency[i].events) {
-            eligible += state.events()[static_cast<std::size_t>(event)].count;
+            eligible += state.counts()[static_cast<std::size_t>(event)];
         }
         if (state.frequency()[i] > eligible) {
             corrupted("frequency rule " + quote_for_message(model.frequency[i].name) +
@@ -368,7 +397,7 @@ std::string centipoints_text(Centipoints value) {
 }
 
 std::string explanation_json(const EngagementModel& model, std::string_view model_name,
-                             const void* block) {
+                             std::uint32_t model_version, const void* block) {
     using nlohmann::json;
     const EngagementStateHeader& header = *static_cast<const EngagementStateHeader*>(block);
     std::vector<EngagementLine> lines;
@@ -387,7 +416,7 @@ std::string explanation_json(const EngagementModel& model, std::string_view mode
         rules.push_back(item);
     }
     json out = {{"model", std::string(model_name)},
-                {"version", header.model_version},
+                {"version", model_version},
                 {"score", json::parse(centipoints_text(score))},
                 {"ignored_events", header.ignored},
                 {"rules", rules}};

@@ -2,8 +2,8 @@
 // and the inactivity penalty, computed as an aggregate over its events.
 //
 // The aggregate state is one flat block of plain data whose size depends on
-// the model only (one counter pair per event type, one counter per frequency
-// rule), never on the number of events: the glue pallocs it in the
+// the model only (a counter per event type and per frequency rule, a sum per
+// decaying event type), never on the number of events: the glue pallocs it in the
 // aggregate's memory context and ships it between parallel workers as bytes.
 // Each event's decayed points are rounded to a millionth of a point and
 // summed as integers, so the result does not depend on the order the events
@@ -22,55 +22,62 @@ namespace leadscore::core {
 
 // Changes with every layout change, so that a state written by another build
 // (a worker that loaded a newer library) is refused, never misread.
-inline constexpr std::uint32_t kEngagementStateMagic = 0x4C534532;  // "LSE2"
+inline constexpr std::uint32_t kEngagementStateMagic = 0x4C534533;  // "LSE3"
 inline constexpr Micros kNoActivity = INT64_MIN;
 
-// The state in memory: small, since a GROUP BY over a million leads keeps a
-// million of them (the default model's is 184 bytes). The model's name is
-// not in it: the aggregate knows its model; only the serialised form, which
-// travels between processes, names it.
+// The state in memory is as small as the model allows, since a GROUP BY over
+// a million leads keeps a million of them and hash aggregation is bound by
+// how many cache lines each event touches: the default model's is 56 bytes.
+// Its layout:
+//   EngagementStateHeader (20 bytes: as_of, last_activity, ignored)
+//   uint32 counts[events]        events of each type
+//   uint32 frequency[frequency]  events each frequency rule counted
+//   int64 decayed[decayed_slots] 8-aligned: decayed points, in millionths,
+//                                of the types whose group decays
+// A type without decay needs no sum: count x points is its total. Counts are
+// 32 bits: more than 4,294,967,295 events of one type in one group is an
+// error (22003); the frequency and ignored counters saturate there instead,
+// since they only compare with at_least (at most 10^9) or inform.
 struct EngagementStateHeader {
-    std::uint32_t magic;
-    std::uint32_t model_version;
     Micros as_of;
-    Micros last_activity;           // kNoActivity: none
-    std::uint64_t ignored;          // events of unknown type, in the future or with NULLs
-    std::uint32_t event_count;      // of the model
-    std::uint32_t frequency_count;  // of the model
-    // Followed by: EventTotals events[event_count]; uint64 frequency[frequency_count].
+    Micros last_activity;   // kNoActivity: none
+    std::uint32_t ignored;  // events of unknown type, in the future or with NULLs
 };
-
-// The serialised form: the model's name, then the state block as it is.
-struct SerializedStateName {
-    char model_name[kMaxModelNameLength + 1];  // NUL-terminated, zero-padded
-};
-
-// One event type's running totals.
-struct EventTotals {
-    Micropoints decayed;  // points after decay, in millionths
-    std::uint64_t count;
-};
+inline constexpr std::size_t kEngagementCountsOffset = 20;
+static_assert(offsetof(EngagementStateHeader, ignored) + sizeof(std::uint32_t) ==
+              kEngagementCountsOffset);
 
 std::size_t engagement_state_size(const EngagementModel& model);
 
-// A typed view of a state block.
+// A typed view of a state block of `model`.
 class EngagementState {
   public:
-    explicit EngagementState(void* block) : header_(static_cast<EngagementStateHeader*>(block)) {}
+    EngagementState(void* block, const EngagementModel& model)
+        : block_(static_cast<char*>(block)),
+          frequency_offset_(kEngagementCountsOffset + model.events.size() * 4),
+          decayed_offset_((frequency_offset_ + model.frequency.size() * 4 + 7) & ~std::size_t{7}) {}
 
-    EngagementStateHeader& header() const { return *header_; }
-    EventTotals* events() const { return reinterpret_cast<EventTotals*>(header_ + 1); }
-    std::uint64_t* frequency() const {
-        return reinterpret_cast<std::uint64_t*>(events() + header_->event_count);
+    EngagementStateHeader& header() const {
+        return *reinterpret_cast<EngagementStateHeader*>(block_);
+    }
+    std::uint32_t* counts() const {
+        return reinterpret_cast<std::uint32_t*>(block_ + kEngagementCountsOffset);
+    }
+    std::uint32_t* frequency() const {
+        return reinterpret_cast<std::uint32_t*>(block_ + frequency_offset_);
+    }
+    Micropoints* decayed() const {
+        return reinterpret_cast<Micropoints*>(block_ + decayed_offset_);
     }
 
   private:
-    EngagementStateHeader* header_;
+    char* block_;
+    std::size_t frequency_offset_;
+    std::size_t decayed_offset_;
 };
 
 // Fills a zeroed block of engagement_state_size(model) bytes.
-void init_engagement_state(void* block, const EngagementModel& model, std::uint32_t model_version,
-                           Micros as_of);
+void init_engagement_state(void* block, const EngagementModel& model, Micros as_of);
 
 // Adds one event. Events after as_of count as ignored; an unknown type is
 // ignored or, if the model says so, an Error (22023).
@@ -80,29 +87,39 @@ void add_event(void* block, const EngagementModel& model, std::string_view type,
 // Counts a row the aggregate skips (NULL type or time).
 void add_ignored(void* block);
 
-// Adds `from` into `into`, states of the same model: same version and
-// as_of, or an Error.
-void merge_engagement_states(void* into, const void* from);
+// Adds `from` into `into`, states of the same model version (the caller
+// checks that: the blocks do not say) and as_of, or an Error.
+void merge_engagement_states(void* into, const void* from, const EngagementModel& model);
 
-// The size of a state block from its header.
-std::size_t state_size(const EngagementStateHeader& header);
+// The serialised form, which travels between processes: the model's name,
+// the shape of the block, then the block as it is.
+struct SerializedStateHead {
+    char model_name[kMaxModelNameLength + 1];  // NUL-terminated, zero-padded
+    std::uint32_t magic;
+    std::uint32_t model_version;
+    std::uint32_t event_count;
+    std::uint32_t frequency_count;
+    std::uint32_t decayed_slots;
+};
 
-// Serialisation: the model's name, then the block.
-std::size_t serialized_state_size(const void* block);
-void serialize_state(const void* block, std::string_view model_name, void* out);
+std::size_t serialized_state_size(const EngagementModel& model);
+void serialize_state(const void* block, const EngagementModel& model, std::string_view model_name,
+                     std::uint32_t model_version, void* out);
 
-// What deserialisation reads before the model is known: the name, and the
-// block's header checked against the length (22P03).
+// What deserialisation reads before the model is known: the head, checked
+// against the length (22P03).
 struct SerializedState {
     std::string_view model_name;
-    EngagementStateHeader header;
+    SerializedStateHead head;
     const char* block;  // inside the serialised bytes, maybe unaligned
     std::size_t block_size;
 };
 SerializedState read_serialized_state(const void* bytes, std::size_t length);
 
-// Checks a block against its model (22P03): sizes and every counter's range.
-void check_state_against_model(const void* block, const EngagementModel& model);
+// Checks a read state against its model (22P03): its shape, then every
+// counter's range in `block` (an aligned copy of read.block).
+void check_state_against_model(const SerializedState& read, const void* block,
+                               const EngagementModel& model);
 
 // One line of an explanation; the lines add up to the score.
 struct EngagementLine {
@@ -119,7 +136,7 @@ std::vector<EngagementLine> explain_engagement(const EngagementModel& model, con
 // The explanation as a JSON object: {"model", "version", "score",
 // "ignored_events", "rules": [...]}.
 std::string explanation_json(const EngagementModel& model, std::string_view model_name,
-                             const void* block);
+                             std::uint32_t model_version, const void* block);
 
 // "12.5" for 1250 centipoints.
 std::string centipoints_text(Centipoints value);

@@ -782,6 +782,13 @@ void EngagementModel::index_events() {
         }
         event_slots_[slot] = static_cast<int>(i) + 1;
     }
+    decayed_slots = 0;
+    for (EventRule& rule : events) {
+        const Decay& decay =
+            rule.group >= 0 ? groups[static_cast<std::size_t>(rule.group)].decay : this->decay;
+        rule.decayed_slot =
+            decay.kind == Decay::Kind::None ? -1 : static_cast<int>(decayed_slots++);
+    }
 }
 
 int EngagementModel::find_event(std::string_view type) const {

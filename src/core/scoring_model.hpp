@@ -112,6 +112,10 @@ struct EventRule {
     Centipoints points = 0;
     Bounds bounds;  // centipoints, on the type's decayed total
     int group = -1;
+    // Where the engagement state sums this type's decayed points; -1 when
+    // its group does not decay (count x points is then the total, and the
+    // state keeps only the count).
+    int decayed_slot = -1;
 };
 
 // "At least `at_least` events of `events` within `within` before as_of
@@ -141,12 +145,14 @@ struct EngagementModel {
     Inactivity inactivity;
     Bounds bounds;  // centipoints
     bool unknown_events_are_errors = false;
+    std::uint32_t decayed_slots = 0;  // event types whose group decays
 
     // Index into `events`, or -1. One hash probe: it runs for every event
     // an aggregate reads.
     int find_event(std::string_view type) const;
 
-    // Builds the hash table find_event probes; parse_model calls it.
+    // Builds the hash table find_event probes and numbers the decayed
+    // slots; parse_model calls it once groups and events are read.
     void index_events();
 
   private:

@@ -22,13 +22,12 @@ namespace pg = leadscore::pg;
 namespace {
 
 // The aggregate's internal state: the model (valid for the transaction) and
-// the core's block, which is all that travels between workers.
+// the core's block. Nothing else: every byte here is multiplied by the
+// number of groups, and hash aggregation over a million leads is bound by
+// the cache lines each event touches (the default model's state is 64
+// bytes, one line).
 struct EngagementAggState {
     const pg::LoadedModel* model;
-    // The model name argument last checked against the state's model: a
-    // constant argument is the same pointer on every row, so its name is
-    // compared once, not once per event.
-    Datum checked_name;
     alignas(8) char block[FLEXIBLE_ARRAY_MEMBER];
 };
 
@@ -42,6 +41,10 @@ EngagementAggState* new_state(MemoryContext context, const pg::LoadedModel& mode
 
 const core::EngagementStateHeader& header_of(const EngagementAggState* state) {
     return *reinterpret_cast<const core::EngagementStateHeader*>(state->block);
+}
+
+const core::EngagementModel& engagement_of(const EngagementAggState* state) {
+    return state->model->model.engagement;
 }
 
 MemoryContext aggregate_context(FunctionCallInfo fcinfo) {
@@ -73,34 +76,24 @@ LEADSCORE_FUNCTION(engagement_transition) {
     auto* state =
         PG_ARGISNULL(0) ? nullptr : reinterpret_cast<EngagementAggState*>(PG_GETARG_POINTER(0));
     const core::Micros as_of = as_of_arg(fcinfo);
+    // The name is looked up on every row (a compare with the function's
+    // cached name), so that a model name taken from a column is checked too.
+    const pg::LoadedModel& model = pg::current_model(fcinfo->flinfo, pg::model_name_arg(fcinfo, 1));
     if (state == nullptr) {
-        const pg::LoadedModel& model =
-            pg::current_model(fcinfo->flinfo, pg::model_name_arg(fcinfo, 1));
         state = new_state(context, model);
-        core::init_engagement_state(state->block, model.model.engagement, model.version, as_of);
-        state->checked_name = PG_GETARG_DATUM(1);
+        core::init_engagement_state(state->block, model.model.engagement, as_of);
     } else {
-        const core::EngagementStateHeader& header = header_of(state);
-        // The pointer shortcut holds only for an argument that is the same on
-        // every row (a constant or parameter); a column's value may reuse the
-        // address of the previous row's.
-        if (PG_ARGISNULL(1) || PG_GETARG_DATUM(1) != state->checked_name ||
-            !get_fn_expr_arg_stable(fcinfo->flinfo, 1)) {
-            const std::string_view model_name = pg::model_name_arg(fcinfo, 1);
-            if (model_name != state->model->name) {
-                char quoted[320];
-                char earlier[320];
-                pg::quote_into(quoted, model_name);
-                pg::quote_into(earlier, state->model->name);
-                ereport(ERROR,
-                        (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                         errmsg("engagement_score got model %s after model %s in the same group",
-                                quoted, earlier),
-                         errhint("Score each group with one model.")));
-            }
-            state->checked_name = PG_GETARG_DATUM(1);
+        if (&model != state->model && model.name != state->model->name) {
+            char quoted[320];
+            char earlier[320];
+            pg::quote_into(quoted, model.name);
+            pg::quote_into(earlier, state->model->name);
+            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                            errmsg("engagement_score got model %s after model %s in the same group",
+                                   quoted, earlier),
+                            errhint("Score each group with one model.")));
         }
-        if (as_of != header.as_of) {
+        if (as_of != header_of(state).as_of) {
             ereport(ERROR,
                     (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                      errmsg("engagement_score needs the same as_of for every row of a group"),
@@ -111,7 +104,7 @@ LEADSCORE_FUNCTION(engagement_transition) {
     if (PG_ARGISNULL(2) || PG_ARGISNULL(3) || TIMESTAMP_NOT_FINITE(PG_GETARG_TIMESTAMPTZ(3))) {
         core::add_ignored(state->block);
     } else {
-        core::add_event(state->block, state->model->model.engagement, pg::text_arg(fcinfo, 2),
+        core::add_event(state->block, engagement_of(state), pg::text_arg(fcinfo, 2),
                         PG_GETARG_TIMESTAMPTZ(3));
     }
     PG_RETURN_POINTER(state);
@@ -128,7 +121,7 @@ LEADSCORE_FUNCTION(engagement_combine) {
     }
     if (into == nullptr) {
         into = new_state(context, *from->model);
-        std::memcpy(into->block, from->block, core::state_size(header_of(from)));
+        std::memcpy(into->block, from->block, core::engagement_state_size(engagement_of(from)));
         PG_RETURN_POINTER(into);
     }
     if (into->model->name != from->model->name) {
@@ -141,16 +134,24 @@ LEADSCORE_FUNCTION(engagement_combine) {
                                second),
                         errhint("Score each group with one model.")));
     }
-    core::merge_engagement_states(into->block, from->block);
+    if (into->model->version != from->model->version) {
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("engagement_score cannot combine scores of model versions %u and %u",
+                               into->model->version, from->model->version),
+                        errhint("Use one model per group; a model redefined during the query is "
+                                "not seen.")));
+    }
+    core::merge_engagement_states(into->block, from->block, engagement_of(into));
     PG_RETURN_POINTER(into);
 }
 
 LEADSCORE_FUNCTION(engagement_serialize) {
     const auto* state = reinterpret_cast<EngagementAggState*>(PG_GETARG_POINTER(0));
-    const std::size_t size = core::serialized_state_size(state->block);
+    const std::size_t size = core::serialized_state_size(engagement_of(state));
     bytea* bytes = static_cast<bytea*>(palloc(VARHDRSZ + size));
     SET_VARSIZE(bytes, VARHDRSZ + size);
-    core::serialize_state(state->block, state->model->name, VARDATA(bytes));
+    core::serialize_state(state->block, engagement_of(state), state->model->name,
+                          state->model->version, VARDATA(bytes));
     PG_RETURN_BYTEA_P(bytes);
 }
 
@@ -162,27 +163,27 @@ EngagementAggState* state_from_bytes(const bytea* bytes) {
         core::read_serialized_state(VARDATA_ANY(bytes), VARSIZE_ANY_EXHDR(bytes));
     char name[core::kMaxModelNameLength + 1];
     strlcpy(name, read.model_name.data(), std::min(sizeof name, read.model_name.size() + 1));
-    const pg::LoadedModel& model = pg::model_version(name, read.header.model_version);
+    const pg::LoadedModel& model = pg::model_version(name, read.head.model_version);
     EngagementAggState* state = new_state(CurrentMemoryContext, model);
     const std::size_t expected = core::engagement_state_size(model.model.engagement);
     if (read.block_size != expected) {
         ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
                         errmsg("invalid engagement_score state: %zu bytes, scoring model \"%s\" "
                                "version %u needs %zu",
-                               read.block_size, name, read.header.model_version, expected),
+                               read.block_size, name, read.head.model_version, expected),
                         errhint("States come from leadscore's own serialisation function; do "
                                 "not build them by hand.")));
     }
     std::memcpy(state->block, read.block, read.block_size);
-    core::check_state_against_model(state->block, model.model.engagement);
+    core::check_state_against_model(read, state->block, model.model.engagement);
     return state;
 }
 
 Datum explanation_datum(const EngagementAggState* state) {
     const char* explanation;
     {
-        const std::string json = core::explanation_json(state->model->model.engagement,
-                                                        state->model->name, state->block);
+        const std::string json = core::explanation_json(engagement_of(state), state->model->name,
+                                                        state->model->version, state->block);
         explanation = pg::copy_to_palloc(json);
     }
     return pg::jsonb_datum(explanation);
@@ -206,8 +207,7 @@ LEADSCORE_FUNCTION(engagement_final) {
         PG_RETURN_NULL();
     }
     const auto* state = reinterpret_cast<EngagementAggState*>(PG_GETARG_POINTER(0));
-    const core::Centipoints score =
-        core::engagement_score(state->model->model.engagement, state->block);
+    const core::Centipoints score = core::engagement_score(engagement_of(state), state->block);
 #if PG_VERSION_NUM >= 140000
     PG_RETURN_NUMERIC(int64_div_fast_to_numeric(score, 2));
 #else

@@ -21,7 +21,7 @@ using namespace leadscore::core;
 void exercise(const ScoringModel& model, std::string_view bytes) {
     // Score a few events of every type the model knows, plus one it does not.
     std::vector<std::uint64_t> block(engagement_state_size(model.engagement) / 8 + 1);
-    init_engagement_state(block.data(), model.engagement, 1, 1000000000);
+    init_engagement_state(block.data(), model.engagement, 1000000000);
     for (std::size_t i = 0; i < model.engagement.events.size(); ++i) {
         add_event(block.data(), model.engagement, model.engagement.events[i].type,
                   1000000000 - static_cast<Micros>(i) * 86400000000);
@@ -53,7 +53,7 @@ void exercise(const ScoringModel& model, std::string_view bytes) {
         const SerializedState read = read_serialized_state(bytes.data(), bytes.size());
         std::vector<std::uint64_t> copy(read.block_size / 8 + 1);
         std::memcpy(copy.data(), read.block, read.block_size);
-        check_state_against_model(copy.data(), model.engagement);
+        check_state_against_model(read, copy.data(), model.engagement);
         engagement_score(model.engagement, copy.data());
     } catch (const Error&) {
     }

@@ -24,13 +24,17 @@ class State {
   public:
     State(const ScoringModel& model, Micros as_of = kAsOf)
         : model_(model), bytes_(engagement_state_size(model.engagement) / 8 + 1) {
-        init_engagement_state(data(), model.engagement, 1, as_of);
+        init_engagement_state(data(), model.engagement, as_of);
     }
     void* data() { return bytes_.data(); }
     const void* data() const { return bytes_.data(); }
     std::size_t size() const { return engagement_state_size(model_.engagement); }
     void add(const Event& event) { add_event(data(), model_.engagement, event.type, event.at); }
+    void merge(const State& other) {
+        merge_engagement_states(data(), other.data(), model_.engagement);
+    }
     Centipoints score() const { return engagement_score(model_.engagement, data()); }
+    EngagementState view() { return EngagementState(data(), model_.engagement); }
 
   private:
     const ScoringModel& model_;
@@ -85,7 +89,7 @@ TEST(Engagement, EventsAfterAsOfAndUnknownTypesAreIgnored) {
     state.add({"tweet", kAsOf - kDay});
     state.add({"pricing_view", kAsOf});
     EXPECT_EQ(state.score(), 1500);
-    EXPECT_EQ(reinterpret_cast<const EngagementStateHeader*>(state.data())->ignored, 2u);
+    EXPECT_EQ(state.view().header().ignored, 2u);
 }
 
 TEST(Engagement, UnknownTypesCanBeErrors) {
@@ -153,11 +157,21 @@ TEST(Engagement, TotalBoundsApply) {
     EXPECT_EQ(lines.back().points, -10000);
 }
 
+// The rich model without decay for the web group and the events in no
+// group: decaying and plain types side by side in one state.
+std::string mixed_model() {
+    std::string json = kRichModel;
+    for (const std::string cut : {R"("decay": {"percent": 25, "every": "30 days"},)",
+                                  R"(, "decay": {"half_life": "30 days"})"}) {
+        json.erase(json.find(cut), cut.size());
+    }
+    return json;
+}
+
 // The property the aggregate relies on: any order, any split into partial
 // states merged in any order, gives the same state and score, and the
 // explanation adds up to the score.
-TEST(Engagement, OrderAndSplitIndependentAndExplanationsAddUp) {
-    const ScoringModel model = parse_model(kRichModel, "m");
+void expect_order_and_split_independent(const ScoringModel& model) {
     const std::vector<std::string> types = {"email_open",  "email_click",  "unsubscribe",
                                             "site_visit",  "pricing_view", "webinar_attended",
                                             "not_in_model"};
@@ -182,39 +196,78 @@ TEST(Engagement, OrderAndSplitIndependentAndExplanationsAddUp) {
             partial[random() % parts].add(event);
         }
         for (std::size_t p = 1; p < parts; ++p) {
-            merge_engagement_states(partial[0].data(), partial[p].data());
+            partial[0].merge(partial[p]);
         }
         ASSERT_EQ(std::memcmp(serial.data(), partial[0].data(), serial.size()), 0) << round;
         EXPECT_EQ(sum_of(explain_engagement(model.engagement, serial.data())), serial.score());
-        EXPECT_NO_THROW(check_state_against_model(serial.data(), model.engagement));
+        std::vector<char> bytes(serialized_state_size(model.engagement));
+        serialize_state(serial.data(), model.engagement, "m", 1, bytes.data());
+        EXPECT_NO_THROW(check_state_against_model(read_serialized_state(bytes.data(), bytes.size()),
+                                                  serial.data(), model.engagement));
     }
 }
 
-TEST(Engagement, StateSizeDependsOnTheModelOnly) {
-    const ScoringModel model = parse_model(kRichModel, "m");
-    EXPECT_EQ(engagement_state_size(model.engagement),
-              sizeof(EngagementStateHeader) + 6 * 16 + 2 * 8);
-    EXPECT_EQ(sizeof(EngagementStateHeader), 40u);
+TEST(Engagement, OrderAndSplitIndependentAndExplanationsAddUp) {
+    expect_order_and_split_independent(parse_model(kRichModel, "m"));
 }
 
-TEST(Engagement, MergingDifferentModelsOrAsOfIsAnError) {
+TEST(Engagement, OrderAndSplitIndependentWithDecayingAndPlainTypes) {
+    const ScoringModel model = parse_model(mixed_model(), "m");
+    EXPECT_EQ(model.engagement.decayed_slots, 3u);  // the email group's types
+    expect_order_and_split_independent(model);
+}
+
+// The state is what a GROUP BY keeps per lead: a counter per type and per
+// frequency rule, a sum only for the types that decay.
+TEST(Engagement, StateSizeDependsOnTheModelOnly) {
+    const ScoringModel plain = parse_model(default_model_json(), "default");
+    EXPECT_EQ(engagement_state_size(plain.engagement), 20u + 9 * 4);  // 56: one cache line
+    const ScoringModel rich = parse_model(kRichModel, "m");
+    EXPECT_EQ(engagement_state_size(rich.engagement), 20u + 6 * 4 + 2 * 4 + 4 + 6 * 8);
+    const ScoringModel mixed = parse_model(mixed_model(), "m");
+    EXPECT_EQ(engagement_state_size(mixed.engagement), 20u + 6 * 4 + 2 * 4 + 4 + 3 * 8);
+}
+
+TEST(Engagement, MergingDifferentAsOfIsAnError) {
     const ScoringModel model = parse_model(kRichModel, "m");
     State a(model);
     State b(model, kAsOf + 1);
-    EXPECT_THROW(merge_engagement_states(a.data(), b.data()), Error);
-    State c(model);
-    reinterpret_cast<EngagementStateHeader*>(c.data())->model_version = 2;
-    EXPECT_THROW(merge_engagement_states(a.data(), c.data()), Error);
+    EXPECT_THROW(a.merge(b), Error);
+}
+
+TEST(Engagement, CountsStopAt32BitsWithAnErrorAndTheOtherCountersSaturate) {
+    const ScoringModel model = parse_model(kRichModel, "m");
+    State full(model);
+    full.add({"site_visit", kAsOf});
+    full.view().counts()[0] = UINT32_MAX;  // email_click, the first type by name
+    try {
+        full.add({"email_click", kAsOf});
+        FAIL() << "no error";
+    } catch (const Error& error) {
+        EXPECT_STREQ(error.sqlstate(), "22003");
+    }
+    State one(model);
+    one.add({"email_click", kAsOf});
+    EXPECT_THROW(full.merge(one), Error);
+
+    State busy(model);
+    busy.view().frequency()[0] = UINT32_MAX;
+    busy.view().header().ignored = UINT32_MAX;
+    busy.add({"site_visit", kAsOf});
+    busy.add({"tweet", kAsOf});
+    EXPECT_EQ(busy.view().frequency()[0], UINT32_MAX);
+    EXPECT_EQ(busy.view().header().ignored, UINT32_MAX);
 }
 
 TEST(Engagement, SerialisedStatesRoundTrip) {
     const ScoringModel model = parse_model(kRichModel, "m");
     State state(model);
     state.add({"pricing_view", kAsOf - kDay});
-    std::vector<char> bytes(serialized_state_size(state.data()));
-    serialize_state(state.data(), "rich model", bytes.data());
+    std::vector<char> bytes(serialized_state_size(model.engagement));
+    serialize_state(state.data(), model.engagement, "rich model", 7, bytes.data());
     const SerializedState read = read_serialized_state(bytes.data(), bytes.size());
     EXPECT_EQ(read.model_name, "rich model");
+    EXPECT_EQ(read.head.model_version, 7u);
     EXPECT_EQ(read.block_size, state.size());
     EXPECT_EQ(std::memcmp(read.block, state.data(), state.size()), 0);
 }
@@ -224,10 +277,10 @@ TEST(Engagement, CorruptedStatesAreRefused) {
     State good(model);
     good.add({"pricing_view", kAsOf - kDay});
     good.add({"site_visit", kAsOf - kDay});
-    std::vector<char> serialised(serialized_state_size(good.data()));
-    serialize_state(good.data(), "m", serialised.data());
-    // `corrupt` edits the serialised bytes (the name, then the block at
-    // offset 64) or their length; refused means 22P03 from either check.
+    std::vector<char> serialised(serialized_state_size(model.engagement));
+    serialize_state(good.data(), model.engagement, "m", 1, serialised.data());
+    // `corrupt` edits the serialised bytes (the head, then the block at
+    // offset 84) or their length; refused means 22P03 from either check.
     const auto refused = [&](auto corrupt) {
         std::vector<char> bytes = serialised;
         std::size_t length = bytes.size();
@@ -236,40 +289,50 @@ TEST(Engagement, CorruptedStatesAreRefused) {
             const SerializedState read = read_serialized_state(bytes.data(), length);
             std::vector<std::uint64_t> block(read.block_size / 8 + 1);
             std::memcpy(block.data(), read.block, read.block_size);
-            check_state_against_model(block.data(), model.engagement);
+            check_state_against_model(read, block.data(), model.engagement);
         } catch (const Error& error) {
             EXPECT_STREQ(error.sqlstate(), "22P03");
             return true;
         }
         return false;
     };
-    const auto block_of = [](char* bytes) {
-        return EngagementState(bytes + sizeof(SerializedStateName));
+    const auto block_of = [&](char* bytes) {
+        return EngagementState(bytes + sizeof(SerializedStateHead), model.engagement);
     };
+    const auto head_of = [](char* bytes) { return reinterpret_cast<SerializedStateHead*>(bytes); };
+    ASSERT_EQ(sizeof(SerializedStateHead), 84u);
     EXPECT_FALSE(refused([](char*, std::size_t&) {}));
     EXPECT_TRUE(refused([](char*, std::size_t& length) { length = 3; }));
     EXPECT_TRUE(refused([](char*, std::size_t& length) { length -= 8; }));
     EXPECT_TRUE(refused([](char* bytes, std::size_t&) { bytes[64] ^= 1; }));  // magic
     EXPECT_TRUE(refused([](char* bytes, std::size_t&) { std::memset(bytes, 'x', 64); }));
     EXPECT_TRUE(refused([](char* bytes, std::size_t&) { bytes[0] = '\0'; }));
-    EXPECT_TRUE(refused(
-        [&](char* bytes, std::size_t&) { block_of(bytes).events()[3].decayed = INT64_MAX; }));
+    EXPECT_TRUE(
+        refused([&](char* bytes, std::size_t&) { block_of(bytes).decayed()[3] = INT64_MAX; }));
     EXPECT_TRUE(refused([&](char* bytes, std::size_t&) { block_of(bytes).frequency()[0] = 99; }));
     EXPECT_TRUE(refused(
         [&](char* bytes, std::size_t&) { block_of(bytes).header().last_activity = kNoActivity; }));
     EXPECT_TRUE(refused(
         [&](char* bytes, std::size_t&) { block_of(bytes).header().last_activity = kAsOf + 1; }));
-    EXPECT_TRUE(
-        refused([&](char* bytes, std::size_t&) { block_of(bytes).header().event_count = 5; }));
+    EXPECT_TRUE(refused([&](char* bytes, std::size_t&) { head_of(bytes)->event_count = 5; }));
+    EXPECT_TRUE(refused([&](char* bytes, std::size_t&) { head_of(bytes)->decayed_slots = 5; }));
 }
 
 TEST(Engagement, OverflowIsAnErrorNotAWrap) {
     const ScoringModel model = parse_model(R"({"engagement": {"events": {"a": 1000000}}})", "m");
+    // Without decay the total is count x points: exact up to the largest count.
     State state(model);
+    state.add({"a", kAsOf});
+    state.view().counts()[0] = UINT32_MAX;
+    EXPECT_EQ(state.score(), Centipoints{UINT32_MAX} * 100000000);
+    // With decay each event's millionths are summed, and the sum can overflow.
+    const ScoringModel decaying = parse_model(
+        R"({"engagement": {"decay": {"half_life": "1000 days"}, "events": {"a": 1000000}}})", "m");
+    State decayed(decaying);
     EXPECT_THROW(
         {
-            for (int i = 0; i < 10000000; ++i) {  // 10^12 millionths each
-                state.add({"a", kAsOf});
+            for (int i = 0; i < 10000000; ++i) {  // about 10^12 millionths each
+                decayed.add({"a", kAsOf});
             }
         },
         Error);
