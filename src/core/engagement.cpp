@@ -300,7 +300,10 @@ void serialize_state(const void* block, const EngagementModel& model, std::strin
 }
 
 SerializedState read_serialized_state(const void* bytes, std::size_t length) {
-    if (length < sizeof(SerializedStateHead) + sizeof(EngagementStateHeader)) {
+    // The block's header is 20 bytes (kEngagementCountsOffset), not
+    // sizeof(EngagementStateHeader): a model without event types or
+    // frequency rules has a block of just those 20 bytes.
+    if (length < sizeof(SerializedStateHead) + kEngagementCountsOffset) {
         corrupted(std::to_string(length) + " bytes, too short for its header");
     }
     SerializedState state;
@@ -327,8 +330,8 @@ SerializedState read_serialized_state(const void* bytes, std::size_t length) {
                   " event types, " + std::to_string(head.frequency_count) +
                   " frequency rules and " + std::to_string(head.decayed_slots) + " decaying types");
     }
-    EngagementStateHeader header;
-    std::memcpy(&header, state.block, sizeof header);
+    EngagementStateHeader header{};
+    std::memcpy(&header, state.block, kEngagementCountsOffset);
     if (header.last_activity != kNoActivity && header.last_activity > header.as_of) {
         corrupted("last activity after as_of");
     }

@@ -1,7 +1,7 @@
 // The aggregates leadscore.window_funnel and leadscore.window_funnel_times:
-// the rows of a group are collected (a growing array in the aggregate's
-// memory), combined and serialised for parallel query, and evaluated by the
-// core at the end.
+// the rows of a group are collected (in the state itself, which grows),
+// combined and serialised for parallel query, and evaluated by the core at
+// the end.
 #include "aggregate_context.hpp"
 #include "guard.hpp"
 #include "text_datum.hpp"
@@ -21,13 +21,23 @@ namespace core = leadscore::core;
 
 namespace {
 
+// The settings a group's rows were checked against, then the rows, in one
+// allocation that doubles when full (the transition function returns the
+// moved state). Hash aggregation over a million leads is bound by the cache
+// lines each row touches: a lead with up to 6 funnel rows keeps everything
+// in 128 bytes, next to its hash table entry.
 struct FunnelAggState {
     core::FunnelSettings settings;
-    bool modes_checked;  // the modes argument is a constant already parsed
-    std::size_t count;
-    std::size_t capacity;
-    core::FunnelRow* rows;  // in the aggregate's memory context
+    std::uint32_t count;
+    std::uint32_t capacity;
+    core::FunnelRow rows[FLEXIBLE_ARRAY_MEMBER];
 };
+
+constexpr std::size_t kFirstStateBytes = 128;
+
+std::size_t state_bytes(std::size_t capacity) {
+    return offsetof(FunnelAggState, rows) + capacity * sizeof(core::FunnelRow);
+}
 
 MemoryContext aggregate_context(FunctionCallInfo fcinfo) {
     return leadscore::pg::aggregate_context(
@@ -96,7 +106,19 @@ std::uint32_t steps_arg(FunctionCallInfo fcinfo, int n, int& count) {
                     errhint("Pass constants for the window, the modes and the list of steps.")));
 }
 
-void append_row(FunnelAggState* state, core::FunnelRow row) {
+// A state for at least `rows` rows, in `context`.
+FunnelAggState* new_state(MemoryContext context, const core::FunnelSettings& settings,
+                          std::size_t rows) {
+    const std::size_t bytes = std::max(kFirstStateBytes, state_bytes(rows));
+    auto* state = static_cast<FunnelAggState*>(MemoryContextAllocZero(context, bytes));
+    state->settings = settings;
+    state->capacity = static_cast<std::uint32_t>((bytes - offsetof(FunnelAggState, rows)) /
+                                                 sizeof(core::FunnelRow));
+    return state;
+}
+
+// Appends a row; returns the state, moved when it had to grow.
+FunnelAggState* append_row(FunnelAggState* state, core::FunnelRow row) {
     if (state->count >= core::kMaxFunnelRows) {
         ereport(ERROR,
                 (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -105,22 +127,49 @@ void append_row(FunnelAggState* state, core::FunnelRow row) {
                          "rows to the funnel's events.")));
     }
     if (state->count == state->capacity) {
-        state->capacity = state->capacity == 0 ? 16 : state->capacity * 2;
-        state->rows = static_cast<core::FunnelRow*>(
-            repalloc(state->rows, state->capacity * sizeof(core::FunnelRow)));
+        const std::size_t bytes = 2 * state_bytes(state->capacity);
+        state = static_cast<FunnelAggState*>(repalloc(state, bytes));
+        state->capacity = static_cast<std::uint32_t>((bytes - offsetof(FunnelAggState, rows)) /
+                                                     sizeof(core::FunnelRow));
     }
     state->rows[state->count++] = row;
+    return state;
 }
 
-FunnelAggState* new_state(MemoryContext context, const core::FunnelSettings& settings,
-                          std::size_t capacity) {
-    auto* state =
-        static_cast<FunnelAggState*>(MemoryContextAllocZero(context, sizeof(FunnelAggState)));
-    state->settings = settings;
-    state->capacity = capacity == 0 ? 16 : capacity;
-    state->rows = static_cast<core::FunnelRow*>(
-        MemoryContextAlloc(context, state->capacity * sizeof(core::FunnelRow)));
-    return state;
+// The modes argument parsed, kept in fn_extra with its text, so that the
+// usual constant is parsed once per query rather than once per row. (The
+// text is compared, not the argument's stability: a transition function
+// sees its arguments as executor parameters, never as constants.)
+struct ModesCache {
+    core::FunnelModes modes;
+    std::size_t length;
+    char text[128];  // all five modes fit
+};
+
+core::FunnelModes modes_arg(FunctionCallInfo fcinfo) {
+    if (PG_ARGISNULL(2)) {
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                        errmsg("window_funnel needs modes, got NULL"),
+                        errhint("Pass '' for the default mode.")));
+    }
+    const std::string_view text = leadscore::pg::text_arg(fcinfo, 2);
+    auto* cache = static_cast<ModesCache*>(fcinfo->flinfo->fn_extra);
+    if (cache != nullptr && cache->length == text.size() &&
+        std::memcmp(cache->text, text.data(), text.size()) == 0) {
+        return cache->modes;
+    }
+    const core::FunnelModes modes = core::parse_funnel_modes(text);
+    if (text.size() <= sizeof cache->text) {
+        if (cache == nullptr) {
+            cache = static_cast<ModesCache*>(
+                MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(ModesCache)));
+            fcinfo->flinfo->fn_extra = cache;
+        }
+        cache->modes = modes;
+        cache->length = text.size();
+        std::memcpy(cache->text, text.data(), text.size());
+    }
+    return modes;
 }
 
 }  // namespace
@@ -133,23 +182,14 @@ LEADSCORE_FUNCTION(window_funnel_transition) {
     const bool with_modes = PG_NARGS() == 5;
     const int ts_arg = with_modes ? 3 : 2;
     const std::int64_t window = window_arg(fcinfo);
-    if (state == nullptr || !state->modes_checked) {
+    const core::FunnelModes modes = with_modes ? modes_arg(fcinfo) : core::FunnelModes{};
+    if (state == nullptr) {
         core::FunnelSettings settings;
         settings.window = window;
-        if (with_modes) {
-            if (PG_ARGISNULL(2)) {
-                ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-                                errmsg("window_funnel needs modes, got NULL"),
-                                errhint("Pass '' for the default mode.")));
-            }
-            settings.modes = core::parse_funnel_modes(leadscore::pg::text_arg(fcinfo, 2));
-        }
-        if (state == nullptr) {
-            state = new_state(context, settings, 0);
-        } else if (!(settings.modes == state->settings.modes)) {
-            inconsistent("modes");
-        }
-        state->modes_checked = !with_modes || get_fn_expr_arg_stable(fcinfo->flinfo, 2);
+        settings.modes = modes;
+        state = new_state(context, settings, 0);
+    } else if (!(modes == state->settings.modes)) {
+        inconsistent("modes");
     }
     if (window != state->settings.window) {
         inconsistent("window");
@@ -168,7 +208,7 @@ LEADSCORE_FUNCTION(window_funnel_transition) {
         inconsistent("number of steps");
     }
     if (steps != 0 || state->settings.modes.strict_order) {
-        append_row(state, {PG_GETARG_TIMESTAMPTZ(ts_arg), steps});
+        state = append_row(state, {PG_GETARG_TIMESTAMPTZ(ts_arg), steps});
     }
     PG_RETURN_POINTER(state);
 }
@@ -193,7 +233,7 @@ LEADSCORE_FUNCTION(window_funnel_combine) {
         inconsistent("window, modes and number of steps");
     }
     for (std::size_t i = 0; i < from->count; ++i) {
-        append_row(into, from->rows[i]);
+        into = append_row(into, from->rows[i]);
     }
     PG_RETURN_POINTER(into);
 }
@@ -218,8 +258,7 @@ FunnelAggState* state_from_bytes(const bytea* bytes) {
     for (std::size_t i = 0; i < count; ++i) {
         state->rows[i] = core::serialized_funnel_row(data, i);
     }
-    state->count = count;
-    state->modes_checked = true;
+    state->count = static_cast<std::uint32_t>(count);
     return state;
 }
 

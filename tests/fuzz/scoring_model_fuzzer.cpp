@@ -1,5 +1,5 @@
-// libFuzzer target: arbitrary JSON text as a scoring model, then arbitrary
-// bytes as a serialised engagement state for it. Valid models must normalise
+// libFuzzer target: arbitrary JSON text as a scoring model, then a
+// serialised engagement state for it corrupted with the same bytes. Valid models must normalise
 // to a fixed point and score events; invalid input of either kind must raise
 // leadscore::core::Error and nothing else, and never touch memory it should
 // not (AddressSanitizer).
@@ -48,13 +48,28 @@ void exercise(const ScoringModel& model, std::string_view bytes) {
         fit_score(model, attributes.data());
     } catch (const Error&) {
     }
-    // The input's bytes as a state for this model.
+    // The state just built, serialised, with the input's bytes XORed into
+    // its block (or, for odd first bytes, into its head too), cycling: a
+    // corrupted state for this model, which must be refused or score
+    // without touching stray memory. (The input itself, being model JSON,
+    // can never be a serialised state.)
+    std::vector<char> state(serialized_state_size(model.engagement));
+    serialize_state(block.data(), model.engagement, "fuzz", 1, state.data());
+    if (!bytes.empty()) {
+        const std::size_t from = (bytes[0] & 1) ? 64 : sizeof(SerializedStateHead);
+        for (std::size_t i = from; i < state.size(); ++i) {
+            state[i] ^= bytes[i % bytes.size()];
+        }
+    }
+    // Also cut at a length taken from the input.
+    const std::size_t length = bytes.empty() ? state.size() : state.size() - bytes[0] % 8;
     try {
-        const SerializedState read = read_serialized_state(bytes.data(), bytes.size());
+        const SerializedState read = read_serialized_state(state.data(), length);
         std::vector<std::uint64_t> copy(read.block_size / 8 + 1);
         std::memcpy(copy.data(), read.block, read.block_size);
         check_state_against_model(read, copy.data(), model.engagement);
         engagement_score(model.engagement, copy.data());
+        explain_engagement(model.engagement, copy.data());
     } catch (const Error&) {
     }
 }

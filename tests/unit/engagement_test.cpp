@@ -272,6 +272,26 @@ TEST(Engagement, SerialisedStatesRoundTrip) {
     EXPECT_EQ(std::memcmp(read.block, state.data(), state.size()), 0);
 }
 
+// Models with nothing but a header in their state: no engagement section at
+// all, or only inactivity.
+TEST(Engagement, StatesOfModelsWithoutEventTypesRoundTrip) {
+    for (const char* json :
+         {R"({})", R"({"engagement": {"inactivity": {"after": "30 days", "points": -10}}})"}) {
+        const ScoringModel model = parse_model(json, "m");
+        ASSERT_EQ(engagement_state_size(model.engagement), kEngagementCountsOffset);
+        State state(model);
+        state.add({"anything", kAsOf});
+        std::vector<char> bytes(serialized_state_size(model.engagement));
+        serialize_state(state.data(), model.engagement, "m", 1, bytes.data());
+        const SerializedState read = read_serialized_state(bytes.data(), bytes.size());
+        ASSERT_EQ(read.block_size, kEngagementCountsOffset);
+        std::vector<std::uint64_t> block(4);
+        std::memcpy(block.data(), read.block, read.block_size);
+        EXPECT_NO_THROW(check_state_against_model(read, block.data(), model.engagement));
+        EXPECT_EQ(engagement_score(model.engagement, block.data()), state.score()) << json;
+    }
+}
+
 TEST(Engagement, CorruptedStatesAreRefused) {
     const ScoringModel model = parse_model(kRichModel, "m");
     State good(model);
@@ -296,8 +316,16 @@ TEST(Engagement, CorruptedStatesAreRefused) {
         }
         return false;
     };
-    const auto block_of = [&](char* bytes) {
-        return EngagementState(bytes + sizeof(SerializedStateHead), model.engagement);
+    // An edit of the block, made on an aligned copy (the block sits at
+    // offset 84 of the serialised bytes, not 8-aligned) and copied back.
+    const auto in_block = [&](auto edit) {
+        return [&model, edit](char* bytes, std::size_t&) {
+            const std::size_t size = engagement_state_size(model.engagement);
+            std::vector<std::uint64_t> block(size / 8 + 1);
+            std::memcpy(block.data(), bytes + sizeof(SerializedStateHead), size);
+            edit(EngagementState(block.data(), model.engagement));
+            std::memcpy(bytes + sizeof(SerializedStateHead), block.data(), size);
+        };
     };
     const auto head_of = [](char* bytes) { return reinterpret_cast<SerializedStateHead*>(bytes); };
     ASSERT_EQ(sizeof(SerializedStateHead), 84u);
@@ -307,13 +335,13 @@ TEST(Engagement, CorruptedStatesAreRefused) {
     EXPECT_TRUE(refused([](char* bytes, std::size_t&) { bytes[64] ^= 1; }));  // magic
     EXPECT_TRUE(refused([](char* bytes, std::size_t&) { std::memset(bytes, 'x', 64); }));
     EXPECT_TRUE(refused([](char* bytes, std::size_t&) { bytes[0] = '\0'; }));
+    EXPECT_FALSE(refused(in_block([](EngagementState) {})));
+    EXPECT_TRUE(refused(in_block([](EngagementState block) { block.decayed()[3] = INT64_MAX; })));
+    EXPECT_TRUE(refused(in_block([](EngagementState block) { block.frequency()[0] = 99; })));
+    EXPECT_TRUE(refused(
+        in_block([](EngagementState block) { block.header().last_activity = kNoActivity; })));
     EXPECT_TRUE(
-        refused([&](char* bytes, std::size_t&) { block_of(bytes).decayed()[3] = INT64_MAX; }));
-    EXPECT_TRUE(refused([&](char* bytes, std::size_t&) { block_of(bytes).frequency()[0] = 99; }));
-    EXPECT_TRUE(refused(
-        [&](char* bytes, std::size_t&) { block_of(bytes).header().last_activity = kNoActivity; }));
-    EXPECT_TRUE(refused(
-        [&](char* bytes, std::size_t&) { block_of(bytes).header().last_activity = kAsOf + 1; }));
+        refused(in_block([](EngagementState block) { block.header().last_activity = kAsOf + 1; })));
     EXPECT_TRUE(refused([&](char* bytes, std::size_t&) { head_of(bytes)->event_count = 5; }));
     EXPECT_TRUE(refused([&](char* bytes, std::size_t&) { head_of(bytes)->decayed_slots = 5; }));
 }
