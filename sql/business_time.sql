@@ -133,4 +133,11 @@ SELECT sum(leadscore.business_diff(calendar, s, f)) = :'parallel_total'::interva
 FROM parallel_spans;
 DROP TABLE parallel_spans;
 
+-- A night shift from New Year's Eve (a Saturday) into the new year, and a
+-- span from years before that ends inside it: two hours of the shift
+-- count, not all eight (the whole shift was counted before a fix).
+SELECT leadscore.business_diff('nights_america_new_york', '2020-01-01 00:00 America/New_York', '2023-01-01 00:00 America/New_York')
+     - leadscore.business_diff('nights_america_new_york', '2020-01-01 00:00 America/New_York', '2022-12-31 22:00 America/New_York')
+       AS new_year_part;
+
 SELECT count(leadscore.drop_calendar(name)) AS dropped FROM leadscore.calendars;

@@ -110,8 +110,10 @@ Micros BusinessCalendar::inside(int number, Micros instant) {
     return y.before[i] + std::min(instant, y.ends[i]) - y.starts[i];
 }
 
-// The year before the start's is included: its last window may run past
-// midnight into the start's year.
+// The years before the start's and the finish's are counted up to the
+// instants too: a year's last window may run past midnight into the next
+// year, and past the start or the finish there. Only the years strictly
+// between count whole.
 Micros BusinessCalendar::diff(Micros start, Micros finish) {
     if (finish < start) {
         return -diff(finish, start);
@@ -120,7 +122,7 @@ Micros BusinessCalendar::diff(Micros start, Micros finish) {
     const int last = local_year(finish);
     Micros total = 0;
     for (int number = first - 1; number <= last; ++number) {
-        if (number > first && number < last) {
+        if (number > first && number < last - 1) {
             total += year(number).total();
         } else {
             total += inside(number, finish) - inside(number, start);

@@ -83,6 +83,16 @@ TEST(BusinessCalendar, LunchBreaksOvernightShiftsAndFullDays) {
     EXPECT_TRUE(night.is_business_time(utc({2025, 11, 29}, 5)));
     EXPECT_EQ(night.add(utc({2025, 11, 28}, 23), 4 * kHour), utc({2025, 11, 29}, 3));
     EXPECT_EQ(night.diff(utc({2025, 11, 28}, 0), utc({2025, 12, 5}, 0)), 8 * kHour);
+    // A shift that starts on New Year's Eve and a finish inside it, years
+    // after the start (found by the fuzzer: the whole shift was counted).
+    // 2027-12-31 is a Friday.
+    const Micros years_before = utc({2024, 3, 1}, 0);
+    const Micros new_year = utc({2028, 1, 1}, 0);
+    EXPECT_EQ(night.diff(years_before, new_year),
+              night.diff(years_before, utc({2027, 12, 31}, 22)) + 2 * kHour);
+    EXPECT_EQ(night.add(years_before, night.diff(years_before, new_year)), new_year);
+    EXPECT_EQ(night.diff(years_before, utc({2028, 1, 1}, 6)) - night.diff(years_before, new_year),
+              6 * kHour);
     // Windows touching across midnight are one stretch: a 24/7 week.
     BusinessCalendar always = calendar_of(
         R"({"mon": [["00:00", "24:00"]], "tue": [["00:00", "24:00"]], "wed": [["00:00", "24:00"]],
