@@ -168,6 +168,9 @@ SELECT leadscore._explain_engagement_state(overlay(:'state'::bytea placing decod
 -- the version: version 9 of the model does not exist
 SELECT leadscore._explain_engagement_state(set_byte(:'state'::bytea, 68, 9));
 \echo :LAST_ERROR_SQLSTATE
+-- another model's name: "default" version 1 has 9 event types, not 6
+SELECT leadscore._explain_engagement_state(overlay(:'state'::bytea placing '\x64656661756c740000'::bytea from 1));
+\echo :LAST_ERROR_SQLSTATE
 -- the first event type's points: more than its events can give
 SELECT leadscore._explain_engagement_state(set_byte(:'state'::bytea, 140 + 7, 127));
 \echo :LAST_ERROR_SQLSTATE

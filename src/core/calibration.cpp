@@ -115,9 +115,7 @@ constexpr char kMagic[4] = {'L', 'S', 'C', 'T'};
 constexpr std::size_t kEntrySize = 24;
 
 [[noreturn]] void corrupted(const std::string& what) {
-    throw Error(sqlstate::kInvalidBinaryRepresentation, "invalid score calibration state: " + what,
-                "States come from leadscore's own serialisation function; do not build them by "
-                "hand.");
+    corrupted_state("score calibration", what);
 }
 
 }  // namespace

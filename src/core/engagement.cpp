@@ -17,10 +17,7 @@ namespace {
 constexpr char kNumericOutOfRange[] = "22003";
 
 [[noreturn]] void corrupted(const std::string& problem) {
-    throw Error(sqlstate::kInvalidBinaryRepresentation,
-                "invalid engagement_score state: " + problem,
-                "States come from leadscore's own serialisation function; do not build them by "
-                "hand.");
+    corrupted_state("engagement_score", problem);
 }
 
 [[noreturn]] void points_out_of_range() {
@@ -63,12 +60,11 @@ void saturating_add(std::uint32_t& counter, std::uint64_t more) {
 
 std::size_t block_size(std::size_t event_count, std::size_t frequency_count,
                        std::size_t decayed_slots) {
-    const std::size_t counters =
-        kEngagementCountsOffset + (event_count + frequency_count) * sizeof(std::uint32_t);
-    if (decayed_slots == 0) {
-        return counters;
+    if (decayed_slots == 0) {  // no padding before an empty array
+        return engagement_frequency_offset(event_count) + frequency_count * sizeof(std::uint32_t);
     }
-    return ((counters + 7) & ~std::size_t{7}) + decayed_slots * sizeof(Micropoints);
+    return engagement_decayed_offset(event_count, frequency_count) +
+           decayed_slots * sizeof(Micropoints);
 }
 
 // Rounds millionths to hundredths, halves away from zero (without
@@ -338,14 +334,18 @@ SerializedState read_serialized_state(const void* bytes, std::size_t length) {
     return state;
 }
 
-void check_state_against_model(const SerializedState& read, const void* block,
-                               const EngagementModel& model) {
+void check_state_shape(const SerializedState& read, const EngagementModel& model) {
     if (read.head.event_count != model.events.size() ||
         read.head.frequency_count != model.frequency.size() ||
         read.head.decayed_slots != model.decayed_slots) {
         corrupted("its shape does not match version " + std::to_string(read.head.model_version) +
                   " of its scoring model");
     }
+}
+
+void check_state_against_model(const SerializedState& read, const void* block,
+                               const EngagementModel& model) {
+    check_state_shape(read, model);
     EngagementState state(const_cast<void*>(block), model);
     std::uint64_t events = 0;
     for (std::size_t i = 0; i < model.events.size(); ++i) {

@@ -49,13 +49,25 @@ static_assert(offsetof(EngagementStateHeader, ignored) + sizeof(std::uint32_t) =
 
 std::size_t engagement_state_size(const EngagementModel& model);
 
+// Where the parts of a block start, from the model's shape; the one
+// definition of the layout above.
+constexpr std::size_t engagement_frequency_offset(std::size_t event_count) {
+    return kEngagementCountsOffset + event_count * sizeof(std::uint32_t);
+}
+constexpr std::size_t engagement_decayed_offset(std::size_t event_count,
+                                                std::size_t frequency_count) {
+    return (engagement_frequency_offset(event_count) + frequency_count * sizeof(std::uint32_t) +
+            7) &
+           ~std::size_t{7};
+}
+
 // A typed view of a state block of `model`.
 class EngagementState {
   public:
     EngagementState(void* block, const EngagementModel& model)
         : block_(static_cast<char*>(block)),
-          frequency_offset_(kEngagementCountsOffset + model.events.size() * 4),
-          decayed_offset_((frequency_offset_ + model.frequency.size() * 4 + 7) & ~std::size_t{7}) {}
+          frequency_offset_(engagement_frequency_offset(model.events.size())),
+          decayed_offset_(engagement_decayed_offset(model.events.size(), model.frequency.size())) {}
 
     EngagementStateHeader& header() const {
         return *reinterpret_cast<EngagementStateHeader*>(block_);
@@ -116,8 +128,13 @@ struct SerializedState {
 };
 SerializedState read_serialized_state(const void* bytes, std::size_t length);
 
-// Checks a read state against its model (22P03): its shape, then every
-// counter's range in `block` (an aligned copy of read.block).
+// Checks a read state's shape (counts of event types, frequency rules and
+// decaying types) against its model (22P03): once it holds, read.block_size
+// is engagement_state_size(model).
+void check_state_shape(const SerializedState& read, const EngagementModel& model);
+
+// check_state_shape, then every counter's range in `block` (an aligned
+// copy of read.block).
 void check_state_against_model(const SerializedState& read, const void* block,
                                const EngagementModel& model);
 

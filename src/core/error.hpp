@@ -38,4 +38,13 @@ class Error : public std::runtime_error {
     std::string detail_;
 };
 
+// A serialised aggregate state that leadscore's serialisation function did
+// not write (22P03): "invalid <state> state: <problem>".
+inline constexpr char kCorruptedStateHint[] =
+    "States come from leadscore's own serialisation function; do not build them by hand.";
+[[noreturn]] inline void corrupted_state(const char* state, const std::string& problem) {
+    throw Error(sqlstate::kInvalidBinaryRepresentation,
+                std::string("invalid ") + state + " state: " + problem, kCorruptedStateHint);
+}
+
 }  // namespace leadscore::core

@@ -229,9 +229,7 @@ T get(const char* bytes, std::size_t offset) {
 }
 
 [[noreturn]] void corrupted(const std::string& what) {
-    throw Error(sqlstate::kInvalidBinaryRepresentation, "invalid window_funnel state: " + what,
-                "States come from leadscore's own serialisation function; do not build them by "
-                "hand.");
+    corrupted_state("window_funnel", what);
 }
 
 }  // namespace

@@ -164,16 +164,9 @@ EngagementAggState* state_from_bytes(const bytea* bytes) {
     char name[core::kMaxModelNameLength + 1];
     strlcpy(name, read.model_name.data(), std::min(sizeof name, read.model_name.size() + 1));
     const pg::LoadedModel& model = pg::model_version(name, read.head.model_version);
+    // The shape first: it fixes the block's size, which the copy relies on.
+    core::check_state_shape(read, model.model.engagement);
     EngagementAggState* state = new_state(CurrentMemoryContext, model);
-    const std::size_t expected = core::engagement_state_size(model.model.engagement);
-    if (read.block_size != expected) {
-        ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-                        errmsg("invalid engagement_score state: %zu bytes, scoring model \"%s\" "
-                               "version %u needs %zu",
-                               read.block_size, name, read.head.model_version, expected),
-                        errhint("States come from leadscore's own serialisation function; do "
-                                "not build them by hand.")));
-    }
     std::memcpy(state->block, read.block, read.block_size);
     core::check_state_against_model(read, state->block, model.model.engagement);
     return state;

@@ -39,6 +39,11 @@ std::size_t state_bytes(std::size_t capacity) {
     return offsetof(FunnelAggState, rows) + capacity * sizeof(core::FunnelRow);
 }
 
+std::uint32_t capacity_of(std::size_t bytes) {
+    return static_cast<std::uint32_t>((bytes - offsetof(FunnelAggState, rows)) /
+                                      sizeof(core::FunnelRow));
+}
+
 MemoryContext aggregate_context(FunctionCallInfo fcinfo) {
     return leadscore::pg::aggregate_context(
         fcinfo, "leadscore.window_funnel or leadscore.window_funnel_times");
@@ -112,8 +117,7 @@ FunnelAggState* new_state(MemoryContext context, const core::FunnelSettings& set
     const std::size_t bytes = std::max(kFirstStateBytes, state_bytes(rows));
     auto* state = static_cast<FunnelAggState*>(MemoryContextAllocZero(context, bytes));
     state->settings = settings;
-    state->capacity = static_cast<std::uint32_t>((bytes - offsetof(FunnelAggState, rows)) /
-                                                 sizeof(core::FunnelRow));
+    state->capacity = capacity_of(bytes);
     return state;
 }
 
@@ -129,8 +133,7 @@ FunnelAggState* append_row(FunnelAggState* state, core::FunnelRow row) {
     if (state->count == state->capacity) {
         const std::size_t bytes = 2 * state_bytes(state->capacity);
         state = static_cast<FunnelAggState*>(repalloc(state, bytes));
-        state->capacity = static_cast<std::uint32_t>((bytes - offsetof(FunnelAggState, rows)) /
-                                                     sizeof(core::FunnelRow));
+        state->capacity = capacity_of(bytes);
     }
     state->rows[state->count++] = row;
     return state;
