@@ -48,6 +48,30 @@ SELECT :'upgraded_objects' = :'fresh_objects' AS same_objects, :upgraded_count =
 SELECT :'upgraded_default_model' = md5(definition::text) AS same_default_model
 FROM leadscore.scoring_models WHERE name = 'default';
 
+-- A table attached with SLA policies under 0.3 keeps working across the
+-- update: its met-column trigger (created by 0.3's attach, with 0.3's
+-- arguments) now runs the C++ function, which reads the config from the
+-- table's lifecycle trigger.
+CREATE DATABASE leadscore_live;
+\c leadscore_live
+SET TimeZone = 'UTC';
+CREATE EXTENSION leadscore VERSION '0.3';
+SELECT leadscore.define_calendar('office', '{"time_zone": "UTC", "week": {"mon": [["09:00", "17:00"]]}}') IS NOT NULL AS defined;
+CREATE TABLE contacts (id int PRIMARY KEY, stage text, mql_at timestamptz, contacted_at timestamptz, due timestamptz);
+SELECT leadscore.attach('contacts', '{"stage_column": "stage", "stamps": {"mql": "mql_at"}, "notify_channel": null,
+  "sla": {"calendar": "office", "due_column": "due", "policies": [
+    {"name": "call", "met_by": {"column": "contacted_at"}},
+    {"name": "sort", "within": "4 hours", "met_by": {"leaves_for": ["sql"]}}]}}') IS NOT NULL AS attached;
+INSERT INTO contacts (id, stage, mql_at) VALUES (1, 'mql', '2025-12-01 09:00'), (2, 'mql', '2025-12-01 10:00');
+ALTER EXTENSION leadscore UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'leadscore';
+UPDATE contacts SET contacted_at = '2025-12-01 10:00' WHERE id = 1;
+UPDATE contacts SET stage = 'sql' WHERE id = 2;
+SELECT lead_key, policy, due_at, met_at > '2026-01-01' AS met_now, status
+FROM leadscore.sla_clocks ORDER BY lead_key, policy;
+SELECT id, due FROM contacts ORDER BY id;
+
 \c contrib_regression
 DROP DATABASE leadscore_upgraded;
 DROP DATABASE leadscore_fresh;
+DROP DATABASE leadscore_live;

@@ -135,11 +135,13 @@ SET ROLE sla_crm_user;
 INSERT INTO sla_contacts (id, stage, mql_at) VALUES (5, 'mql', '2025-12-05 16:00');
 UPDATE sla_contacts SET first_contacted_at = '2025-12-05 16:30' WHERE id = 5;
 INSERT INTO sla_activities (contact_id, kind, at) VALUES (5, 'call', '2025-12-05 16:40');
-SELECT leadscore._sla_stage_changed('sla_contacts', '5', 'mql', 'sql', false, '{}', NULL);
--- nor can it forge the SLA triggers (SECURITY DEFINER, EXECUTE revoked).
+-- It cannot call leadscore's internal SLA writer,
+SELECT leadscore._sla_write_lead_columns('sla_contacts', ARRAY['5']);
+-- nor forge the SLA triggers (EXECUTE revoked).
 CREATE TEMP TABLE forged (k int, t timestamptz);
 CREATE TRIGGER forged AFTER INSERT ON forged REFERENCING NEW TABLE AS leadscore_new_events
     FOR EACH STATEMENT EXECUTE FUNCTION leadscore._sla_events_inserted('0', '[]');
+CREATE TRIGGER forged BEFORE UPDATE ON forged FOR EACH ROW EXECUTE FUNCTION leadscore._sla_column_set();
 DROP TABLE forged;
 RESET ROLE;
 SELECT policy, status FROM leadscore.sla_clocks WHERE lead_key = '5' ORDER BY id;
@@ -152,6 +154,49 @@ UPDATE sla_contacts SET stage = 'mql' WHERE id = 2;
 RESET leadscore.reason;
 SELECT policy, status, started_at > '2026-01-01' AS started_now
 FROM leadscore.sla_clocks WHERE lead_key = '2' AND closed_at IS NULL ORDER BY id;
+
+-- Met columns of other types: a timestamp without time zone says when (in
+-- the session's zone, as a cast reads it), a boolean counts from the update;
+-- an integer owner is copied as text. Two policies, two met columns: setting
+-- one closes only its own clock, and the row's due column moves on to the
+-- other's.
+CREATE DOMAIN sla_moment AS timestamp;
+CREATE TABLE sla_variants (id bigint PRIMARY KEY, stage text, mql_at timestamptz,
+                           called_at sla_moment, emailed boolean, due timestamptz, owner_id int);
+SELECT leadscore.attach('sla_variants', '{"stage_column": "stage", "stamps": {"mql": "mql_at"},
+  "notify_channel": null,
+  "sla": {"calendar": "sla_office", "due_column": "due", "owner_column": "owner_id",
+          "policies": [{"name": "call", "met_by": {"column": "called_at"}},
+                       {"name": "email", "within": "4 hours", "met_by": {"column": "emailed"}}]}}') IS NOT NULL AS attached;
+INSERT INTO sla_variants (id, stage, mql_at, owner_id) VALUES (1, 'mql', '2025-12-01 09:00', 7);
+SELECT due FROM sla_variants;
+-- Operators and functions of a schema put before pg_catalog are not used
+-- by the statements leadscore runs as the extension's owner.
+CREATE SCHEMA sla_evil;
+CREATE FUNCTION sla_evil.always(a text, b text) RETURNS boolean LANGUAGE plpgsql AS
+    $$ BEGIN RAISE NOTICE 'hijacked'; RETURN true; END $$;
+CREATE OPERATOR sla_evil.= (LEFTARG = text, RIGHTARG = text, FUNCTION = sla_evil.always);
+CREATE FUNCTION sla_evil.always(a oid, b oid) RETURNS boolean LANGUAGE plpgsql AS
+    $$ BEGIN RAISE NOTICE 'hijacked'; RETURN true; END $$;
+CREATE OPERATOR sla_evil.= (LEFTARG = oid, RIGHTARG = oid, FUNCTION = sla_evil.always);
+SET search_path = sla_evil, pg_catalog, public;
+UPDATE sla_variants SET called_at = '2025-12-01 10:30' WHERE id = 1;
+SELECT due FROM sla_variants;
+UPDATE sla_variants SET emailed = false WHERE id = 1;
+RESET search_path;
+SELECT policy, owner, started_at, due_at,
+       CASE WHEN met_at > '2026-01-01' THEN 'at the update' ELSE met_at::text END AS met_at, status
+FROM leadscore.sla_clocks WHERE target = 'sla_variants'::regclass ORDER BY id;
+SELECT due FROM sla_variants;
+-- Set again (to another value): nothing is open, nothing changes.
+UPDATE sla_variants SET called_at = '2025-12-01 11:00', emailed = true WHERE id = 1;
+SELECT count(*) AS clocks, count(*) FILTER (WHERE closed_at IS NULL) AS open
+FROM leadscore.sla_clocks WHERE target = 'sla_variants'::regclass;
+SELECT leadscore.detach('sla_variants') IS NOT NULL AS detached;
+DROP TABLE sla_variants;
+DROP DOMAIN sla_moment;
+DROP SCHEMA sla_evil CASCADE;
+
 -- A calendar in use is not dropped.
 SELECT leadscore.drop_calendar('sla_office');
 

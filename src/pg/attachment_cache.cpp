@@ -138,7 +138,10 @@ void register_attachment_cache_callbacks() {
 }
 
 const CompiledAttachment& compiled_attachment(TriggerData* trigger_data) {
-    const Trigger* trigger = trigger_data->tg_trigger;
+    return compiled_attachment(trigger_data->tg_relation, trigger_data->tg_trigger);
+}
+
+const CompiledAttachment& compiled_attachment(Relation relation, const Trigger* trigger) {
     const auto found = current.find(trigger->tgoid);
     if (found != current.end() && found->second->valid) {
         return *found->second;
@@ -148,7 +151,6 @@ const CompiledAttachment& compiled_attachment(TriggerData* trigger_data) {
                         errmsg("trigger %s was not created by leadscore.attach", trigger->tgname),
                         errhint("Attach tables with leadscore.attach(table, config).")));
     }
-    Relation relation = trigger_data->tg_relation;
     const PgTable* table = collect_table(relation);
     const Oid attached_table = attached_table_of(relation, trigger);
     const char* attached_table_name = qualified_name(attached_table);

@@ -63,6 +63,10 @@ struct CompiledAttachment {
 // The pointer stays valid until the end of the transaction.
 const CompiledAttachment& compiled_attachment(TriggerData* trigger_data);
 
+// The same for one of `relation`'s triggers created by leadscore.attach
+// (another trigger of the table reading the attachment's config).
+const CompiledAttachment& compiled_attachment(Relation relation, const Trigger* trigger);
+
 // Registers the relcache and transaction callbacks; called from _PG_init.
 void register_attachment_cache_callbacks();
 

@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "guard.hpp"
 #include "pg_time_zone.hpp"
 #include "text_datum.hpp"
 
@@ -120,34 +121,50 @@ StoredCalendar read_stored_calendar(const char* name) {
     return stored;
 }
 
-core::BusinessCalendar& load(std::string_view name) {
+// The stored calendar's definition and zone; ERROR 42704 (with the defined
+// calendars as hint) when there is none. PostgreSQL errors come back as
+// C++ exceptions, so this is safe where C++ objects are alive (a trigger).
+const pg_tz* read_checked(std::string_view name, StoredCalendar& stored) {
+    const pg_tz* zone = nullptr;
+    call_postgres([&] {
+        stored = read_stored_calendar(pnstrdup(name.data(), name.size()));
+        char quoted[320];
+        if (stored.definition == nullptr) {
+            quote_into(quoted, name);
+            ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
+                            errmsg("calendar %s does not exist", quoted),
+                            errhint("Defined calendars: %s. Define one with "
+                                    "leadscore.define_calendar(name, definition).",
+                                    stored.defined)));
+        }
+        // pg_tzset caches zones for the life of the backend; the stored name
+        // was checked against pg_timezone_names when the calendar was defined.
+        zone = pg_tzset(stored.zone);
+        if (zone == nullptr) {
+            quote_into(quoted, name);
+            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                            errmsg("calendar %s names time zone \"%s\", which this server does not "
+                                   "know",
+                                   quoted, stored.zone),
+                            errhint("Redefine the calendar with a zone from pg_timezone_names.")));
+        }
+    });
+    return zone;
+}
+
+}  // namespace
+
+core::BusinessCalendar& calendar_named(std::string_view name) {
     for (const auto& loaded : calendars) {
         if (loaded->valid && loaded->calendar->name() == name) {
             return *loaded->calendar;
         }
     }
-    const StoredCalendar stored = read_stored_calendar(pnstrdup(name.data(), name.size()));
-    if (stored.definition == nullptr) {
-        char quoted[320];
-        quote_into(quoted, name);
-        ereport(ERROR,
-                (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("calendar %s does not exist", quoted),
-                 errhint("Defined calendars: %s. Define one with "
-                         "leadscore.define_calendar(name, definition).",
-                         stored.defined)));
+    if (name.size() > core::kMaxObjectNameLength) {
+        core::check_object_name(name, "calendar");
     }
-    // pg_tzset caches zones for the life of the backend; the stored name was
-    // checked against pg_timezone_names when the calendar was defined.
-    const pg_tz* zone = pg_tzset(stored.zone);
-    if (zone == nullptr) {
-        char quoted[320];
-        quote_into(quoted, name);
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("calendar %s names time zone \"%s\", which this server does not "
-                               "know",
-                               quoted, stored.zone),
-                        errhint("Redefine the calendar with a zone from pg_timezone_names.")));
-    }
+    StoredCalendar stored{};
+    const pg_tz* zone = read_checked(name, stored);
     auto loaded = std::make_unique<LoadedCalendar>();
     loaded->calendar = std::make_unique<core::BusinessCalendar>(
         std::string(name), core::parse_calendar(stored.definition, name),
@@ -155,8 +172,6 @@ core::BusinessCalendar& load(std::string_view name) {
     calendars.push_back(std::move(loaded));
     return *calendars.back()->calendar;
 }
-
-}  // namespace
 
 core::BusinessCalendar& calendar_arg(FunctionCallInfo fcinfo, int n) {
     if (PG_ARGISNULL(n)) {
@@ -172,10 +187,7 @@ core::BusinessCalendar& calendar_arg(FunctionCallInfo fcinfo, int n) {
         std::memcmp(reference->name, name.data(), name.size()) == 0) {
         return *reference->calendar;
     }
-    if (name.size() > core::kMaxObjectNameLength) {
-        core::check_object_name(name, "calendar");
-    }
-    core::BusinessCalendar& calendar = load(name);
+    core::BusinessCalendar& calendar = calendar_named(name);
     if (reference == nullptr) {
         reference = static_cast<CalendarReference*>(
             MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CalendarReference)));

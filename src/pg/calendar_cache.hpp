@@ -18,6 +18,10 @@ namespace leadscore::pg {
 // with the defined calendars as hint when there is none.
 core::BusinessCalendar& calendar_arg(FunctionCallInfo fcinfo, int n);
 
+// The calendar `name` (errors as calendar_arg's). Safe where C++ objects are
+// alive: PostgreSQL errors come back as C++ exceptions (call_postgres).
+core::BusinessCalendar& calendar_named(std::string_view name);
+
 void register_calendar_cache_callbacks();
 
 }  // namespace leadscore::pg

@@ -240,7 +240,7 @@ Datum before_row(const pg::CompiledAttachment& attachment, TriggerData* data, Fm
     if (!is_insert) {
         const std::optional<TimestampTz> due = record_change(attachment, data, judged, result);
         if (attachment.config.sla) {
-            result = pg::with_sla_columns(attachment, data->tg_relation, result, due);
+            result = pg::with_sla_columns(attachment, data->tg_relation, result, due, false);
         }
     }
     return PointerGetDatum(result);

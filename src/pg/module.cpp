@@ -10,6 +10,7 @@ extern "C" {
 #include "model_cache.hpp"
 #include "score_promotion.hpp"
 #include "settings.hpp"
+#include "sla_clock_store.hpp"
 #include "stage_history.hpp"
 
 extern "C" {
@@ -43,4 +44,5 @@ void _PG_init(void) {
     leadscore::pg::register_model_cache_callbacks();
     leadscore::pg::register_calendar_cache_callbacks();
     leadscore::pg::register_score_promotion_callbacks();
+    leadscore::pg::register_clock_store_callbacks();
 }

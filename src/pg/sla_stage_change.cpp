@@ -1,64 +1,26 @@
 #include "sla_stage_change.hpp"
 
-#include <utility>
-#include <vector>
+#include <array>
 
+#include "calendar_cache.hpp"
 #include "guard.hpp"
-#include "stage_datum.hpp"
-#include "table_shape.hpp"
+#include "row_time.hpp"
+#include "sla_clock_store.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_type_d.h"
+#include "access/xact.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
-#include "miscadmin.h"
-#include "utils/lsyscache.h"
+#include "utils/builtins.h"
 #include "utils/rel.h"
-#include "utils/syscache.h"
 }
+
+namespace core = leadscore::core;
 
 namespace leadscore::pg {
 
 namespace {
-
-// The row as jsonb, per row type, computed as the invoking user (a cast to
-// json of a column type is the table owner's code, not the superuser's);
-// then one prepared call of the SQL side, run as the extension's owner.
-// Plans are kept for the backend's life, re-planned by PostgreSQL as needed.
-std::vector<std::pair<Oid, SPIPlanPtr>> row_plans;
-SPIPlanPtr call_plan = nullptr;
-
-SPIPlanPtr keep(SPIPlanPtr plan) {
-    if (plan == nullptr) {
-        elog(ERROR, "leadscore: preparing the SLA call failed: %s",
-             SPI_result_code_string(SPI_result));
-    }
-    SPI_keepplan(plan);
-    return plan;
-}
-
-SPIPlanPtr row_plan(Oid row_type) {
-    for (const auto& [type, plan] : row_plans) {
-        if (type == row_type) {
-            return plan;
-        }
-    }
-    Oid types[1] = {row_type};
-    row_plans.emplace_back(row_type, keep(SPI_prepare("SELECT pg_catalog.to_jsonb($1)", 1, types)));
-    return row_plans.back().second;
-}
-
-SPIPlanPtr sla_call_plan() {
-    if (call_plan == nullptr) {
-        Oid types[7] = {REGCLASSOID, TEXTOID,  lifecycle_stage_type(), lifecycle_stage_type(),
-                        BOOLOID,     JSONBOID, TIMESTAMPTZOID};
-        call_plan = keep(SPI_prepare(
-            "SELECT leadscore._sla_stage_changed($1, $2, $3, $4, $5, $6, $7)", 7, types));
-    }
-    return call_plan;
-}
 
 // When the clocks of the stage entered start: at the stage's stamp when this
 // change set it (an INSERT, or an UPDATE that filled or changed it: the CRM
@@ -86,17 +48,53 @@ std::optional<TimestampTz> clock_start(const CompiledAttachment& attachment, Tri
     return DatumGetTimestampTz(stamp);
 }
 
-// The owner of leadscore.sla_clocks: the role that created the extension.
-Oid clocks_owner() {
-    const Oid clocks =
-        get_relname_relid("sla_clocks", get_namespace_oid("leadscore", /*missing_ok=*/false));
-    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(clocks));
-    if (!HeapTupleIsValid(tuple)) {
-        elog(ERROR, "leadscore: table leadscore.sla_clocks not found");
+// What the row says, read as the invoking user before anything runs as the
+// extension's owner (an output function is the column type's owner's code).
+struct RowFacts {
+    // Per policy of the config: its met column as a point in time.
+    std::array<std::optional<TimestampTz>, core::kMaxSlaPolicies> met_column;
+    Datum owner;  // text, or 0 for NULL
+    Datum source;
+};
+
+Datum text_of(HeapTuple row, TupleDesc descriptor, const std::optional<std::string>& column) {
+    if (!column) {
+        return Datum(0);
     }
-    const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
-    ReleaseSysCache(tuple);
-    return owner;
+    const int attnum = SPI_fnumber(descriptor, column->c_str());
+    char* text = attnum > 0 ? SPI_getvalue(row, descriptor, attnum) : nullptr;
+    return text == nullptr ? Datum(0) : CStringGetTextDatum(text);
+}
+
+RowFacts read_row(const core::SlaConfig& sla, HeapTuple row, TupleDesc descriptor) {
+    RowFacts facts{};
+    for (std::size_t i = 0; i < sla.policies.size(); ++i) {
+        if (sla.policies[i].met_by == core::SlaMetBy::Column) {
+            facts.met_column[i] = point_in_time(
+                row, descriptor, SPI_fnumber(descriptor, sla.policies[i].column.c_str()));
+        }
+    }
+    facts.owner = text_of(row, descriptor, sla.owner_column);
+    facts.source = text_of(row, descriptor, sla.source_column);
+    return facts;
+}
+
+std::optional<TimestampTz> met_column_of(const core::SlaConfig& sla, const RowFacts& facts,
+                                         const core::SlaPolicy* policy) {
+    if (policy == nullptr) {
+        return std::nullopt;
+    }
+    return facts.met_column[static_cast<std::size_t>(policy - sla.policies.data())];
+}
+
+// The business time after which a clock of `within` warns: `within` times
+// warn_at, multiplied as PostgreSQL multiplies an interval.
+std::int64_t warning_amount(std::int64_t within, double warn_at) {
+    Interval amount{};
+    amount.time = within;
+    const Interval* product = DatumGetIntervalP(
+        DirectFunctionCall2(interval_mul, IntervalPGetDatum(&amount), Float8GetDatum(warn_at)));
+    return product->time;
 }
 
 }  // namespace
@@ -105,58 +103,70 @@ std::optional<TimestampTz> sla_stage_changed(const CompiledAttachment& attachmen
                                              TriggerData* data, const char* lead_key,
                                              std::optional<core::Stage> from,
                                              std::optional<core::Stage> to, HeapTuple row) {
-    bool has_due = false;
-    TimestampTz due = 0;
-    call_postgres([&] {
-        const TupleDesc descriptor = RelationGetDescr(data->tg_relation);
-        const std::optional<TimestampTz> start =
-            to ? clock_start(attachment, data, *to, row) : std::nullopt;
-        if (SPI_connect() != SPI_OK_CONNECT) {
-            elog(ERROR, "leadscore: SPI_connect failed");
-        }
-        Datum row_value[1] = {heap_copy_tuple_as_datum(row, descriptor)};
-        if (SPI_execute_plan(row_plan(descriptor->tdtypeid), row_value, nullptr, true, 1) !=
-                SPI_OK_SELECT ||
-            SPI_processed != 1) {
-            elog(ERROR, "leadscore: converting the row for the SLA call failed");
-        }
-        bool is_null;
-        const Datum row_json =
-            SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null);
-        Datum values[7] = {ObjectIdGetDatum(attachment.attached_table),
-                           CStringGetTextDatum(lead_key),
-                           from ? stage_datum(*from) : Datum(0),
-                           to ? stage_datum(*to) : Datum(0),
-                           BoolGetDatum(TRIGGER_FIRED_BY_INSERT(data->tg_event)),
-                           row_json,
-                           start ? TimestampTzGetDatum(*start) : Datum(0)};
-        const char nulls[7] = {' ', ' ', from ? ' ' : 'n', to ? ' ' : 'n',
-                               ' ', ' ', start ? ' ' : 'n'};
-        Oid saved_user;
-        int saved_context;
-        GetUserIdAndSecContext(&saved_user, &saved_context);
-        SetUserIdAndSecContext(clocks_owner(), saved_context | SECURITY_LOCAL_USERID_CHANGE);
-        PG_TRY();
-        {
-            const int result = SPI_execute_plan(sla_call_plan(), values, nulls, false, 1);
-            if (result != SPI_OK_SELECT || SPI_processed != 1) {
-                elog(ERROR, "leadscore: the SLA call failed: %s", SPI_result_code_string(result));
+    const core::SlaConfig& sla = *attachment.config.sla;
+    const TimestampTz now = GetCurrentTransactionStartTimestamp();
+    const bool entered = to && from != to;
+
+    // The clocks this entry starts, due in their calendars' business time
+    // (C++ arithmetic, which may throw: it runs before SPI is entered).
+    NewClock starting[core::kMaxSlaPolicies];
+    int starting_count = 0;
+    if (entered) {
+        TimestampTz started = now;
+        call_postgres([&] { started = clock_start(attachment, data, *to, row).value_or(now); });
+        for (const core::SlaPolicy& policy : sla.policies) {
+            if (policy.stage != *to) {
+                continue;
             }
-            const Datum value =
-                SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null);
-            has_due = !is_null;
-            due = is_null ? 0 : DatumGetTimestampTz(value);
+            std::int64_t warn_after = 0;
+            call_postgres([&] { warn_after = warning_amount(policy.within, sla.warn_at); });
+            core::BusinessCalendar& calendar = calendar_named(policy.calendar);
+            NewClock& clock = starting[starting_count++];
+            clock.policy = &policy;
+            clock.stage = *to;
+            clock.started = started;
+            clock.warn = calendar.add(started, warn_after);
+            clock.due = calendar.add(started, policy.within);
         }
-        PG_FINALLY();
-        { SetUserIdAndSecContext(saved_user, saved_context); }
-        PG_END_TRY();
-        SPI_finish();
+    }
+
+    RowFacts facts;
+    Datum key = 0;
+    call_postgres([&] {
+        facts = read_row(sla, row, RelationGetDescr(data->tg_relation));
+        key = CStringGetTextDatum(lead_key);
     });
-    return has_due ? std::optional<TimestampTz>(due) : std::nullopt;
+    std::optional<TimestampTz> first_due;
+    with_clocks([&] {
+        // The clocks of the stage left (of every stage, when it left for none).
+        for_each_open_clock(attachment, key, to, [&](const OpenClock& clock) {
+            const std::optional<TimestampTz> met = core::met_on_leaving(
+                clock.policy, to, met_column_of(sla, facts, clock.policy), clock.started, now);
+            close_clock(clock.id,
+                        core::closing_status(met, clock.due,
+                                             clock.status == core::ClockStatus::Breached, now),
+                        met, now);
+        });
+        for (int i = 0; i < starting_count; ++i) {
+            NewClock& clock = starting[i];
+            clock.met = core::met_at_start(*clock.policy, met_column_of(sla, facts, clock.policy),
+                                           clock.started);
+            clock.owner = facts.owner;
+            clock.source = facts.source;
+            start_clock(attachment, key, clock, now);
+            if (!clock.met && (!first_due || clock.due < *first_due)) {
+                first_due = clock.due;
+            }
+        }
+        if (TRIGGER_FIRED_BY_INSERT(data->tg_event)) {
+            write_lead_columns(attachment, key);
+        }
+    });
+    return first_due;
 }
 
 HeapTuple with_sla_columns(const CompiledAttachment& attachment, Relation relation, HeapTuple row,
-                           std::optional<TimestampTz> due) {
+                           std::optional<TimestampTz> due, bool breached) {
     const core::SlaConfig& sla = *attachment.config.sla;
     const TupleDesc descriptor = RelationGetDescr(relation);
     int columns[2];
@@ -171,7 +181,7 @@ HeapTuple with_sla_columns(const CompiledAttachment& attachment, Relation relati
     }
     if (sla.breached_column) {
         columns[count] = SPI_fnumber(descriptor, sla.breached_column->c_str());
-        values[count] = BoolGetDatum(false);
+        values[count] = BoolGetDatum(breached);
         nulls[count] = false;
         ++count;
     }

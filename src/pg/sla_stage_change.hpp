@@ -1,7 +1,7 @@
 // The lifecycle trigger's link to SLA clocks: every recorded stage change of
-// a table attached with SLA policies calls leadscore._sla_stage_changed,
-// which closes the clocks of the stage left and starts those of the stage
-// entered. The call runs as the extension's owner, so the CRM's role needs no
+// a table attached with SLA policies closes the lead's clocks of the stage
+// it left and starts those of the stage it entered, in leadscore.sla_clocks.
+// The statements run as the extension's owner, so the CRM's role needs no
 // rights on leadscore.sla_clocks (as with the history it writes).
 #pragma once
 
@@ -15,8 +15,9 @@ extern "C" {
 
 namespace leadscore::pg {
 
-// The earliest due time of the clocks started (nothing when none); after an
-// INSERT the SQL side writes the row's SLA columns itself. PostgreSQL errors
+// The earliest due time of the clocks started and left running (nothing
+// when none); after an INSERT the row's SLA columns are written by an UPDATE
+// (leadscore._sla_write_lead_columns), since the row is already stored. PostgreSQL errors
 // come back as C++ exceptions (call_postgres).
 std::optional<TimestampTz> sla_stage_changed(const CompiledAttachment& attachment,
                                              TriggerData* data, const char* lead_key,
@@ -24,8 +25,8 @@ std::optional<TimestampTz> sla_stage_changed(const CompiledAttachment& attachmen
                                              std::optional<core::Stage> to, HeapTuple row);
 
 // Writes the due and breached columns the SLA config maps into `row` (an
-// UPDATE's new row, in a BEFORE trigger): `due`, and false.
+// UPDATE's new row, in a BEFORE trigger): `due` and `breached`.
 HeapTuple with_sla_columns(const CompiledAttachment& attachment, Relation relation, HeapTuple row,
-                           std::optional<TimestampTz> due);
+                           std::optional<TimestampTz> due, bool breached);
 
 }  // namespace leadscore::pg

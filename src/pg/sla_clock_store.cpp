@@ -1,0 +1,237 @@
+#include "sla_clock_store.hpp"
+
+#include <string_view>
+
+#include "stage_datum.hpp"
+#include "table_shape.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type_d.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+}
+
+namespace core = leadscore::core;
+
+namespace leadscore::pg {
+
+namespace {
+
+// Prepared once and kept for the backend's life (PostgreSQL re-plans them as
+// needed). They run as the extension's owner, and a kept plan is re-parsed
+// under the search_path of the moment it is re-planned: so every table,
+// operator and function is schema-qualified, nothing resolves through the
+// caller's path.
+constexpr char kOpenClocks[] =
+    "SELECT c.id, c.policy, c.started_at, c.due_at, c.status "
+    "FROM leadscore.sla_clocks AS c "
+    "WHERE c.target OPERATOR(pg_catalog.=) $1 AND c.lead_key OPERATOR(pg_catalog.=) $2 "
+    "  AND c.closed_at IS NULL AND ($3 IS NULL OR c.stage OPERATOR(leadscore.<>) $3) "
+    "FOR UPDATE OF c";  // no ORDER BY: it would tempt the planner into the primary key
+constexpr char kCloseClock[] =
+    "UPDATE leadscore.sla_clocks SET status = $2, met_at = $3, closed_at = $4 "
+    "WHERE id OPERATOR(pg_catalog.=) $1";
+constexpr char kStartClock[] =
+    "INSERT INTO leadscore.sla_clocks (target, lead_key, policy, stage, calendar, started_at, "
+    "    warn_at, due_at, met_at, closed_at, status, owner, source) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+constexpr char kWriteLeadColumns[] = "SELECT leadscore._sla_write_lead_columns($1, ARRAY[$2])";
+
+struct Statements {
+    bool stale = true;  // the extension's objects changed (or never looked up)
+    Oid clocks_owner = InvalidOid;
+    Oid clocks_table = InvalidOid;
+    SPIPlanPtr open_clocks = nullptr;
+    SPIPlanPtr close_clock = nullptr;
+    SPIPlanPtr start_clock = nullptr;
+    SPIPlanPtr write_lead_columns = nullptr;
+};
+Statements statements;
+
+// A relcache invalidation of sla_clocks (DROP/CREATE EXTENSION gives it and
+// lifecycle_stage new OIDs) marks the statements stale; they are replaced on
+// next use, never here: an invalidation can arrive while one of them runs.
+void forget_statements(Datum, Oid relid) {
+    if (relid == InvalidOid || relid == statements.clocks_table) {
+        statements.stale = true;
+    }
+}
+
+SPIPlanPtr prepare(const char* sql, int count, Oid* types) {
+    SPIPlanPtr plan = SPI_prepare(sql, count, types);
+    if (plan == nullptr) {
+        elog(ERROR, "leadscore: preparing an SLA statement failed: %s",
+             SPI_result_code_string(SPI_result));
+    }
+    SPI_keepplan(plan);
+    return plan;
+}
+
+void prepare_statements() {
+    for (SPIPlanPtr* plan : {&statements.open_clocks, &statements.close_clock,
+                             &statements.start_clock, &statements.write_lead_columns}) {
+        if (*plan != nullptr) {
+            SPI_freeplan(*plan);
+            *plan = nullptr;
+        }
+    }
+    const Oid clocks =
+        get_relname_relid("sla_clocks", get_namespace_oid("leadscore", /*missing_ok=*/false));
+    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(clocks));
+    if (!HeapTupleIsValid(tuple)) {
+        elog(ERROR, "leadscore: table leadscore.sla_clocks not found");
+    }
+    statements.clocks_owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
+    ReleaseSysCache(tuple);
+    statements.clocks_table = clocks;
+    const Oid stage = lifecycle_stage_type();
+    Oid open_types[3] = {REGCLASSOID, TEXTOID, stage};
+    statements.open_clocks = prepare(kOpenClocks, 3, open_types);
+    Oid close_types[4] = {INT8OID, TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+    statements.close_clock = prepare(kCloseClock, 4, close_types);
+    Oid start_types[13] = {REGCLASSOID,    TEXTOID,        TEXTOID,        stage,
+                           TEXTOID,        TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
+                           TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID,        TEXTOID,
+                           TEXTOID};
+    statements.start_clock = prepare(kStartClock, 13, start_types);
+    Oid write_types[2] = {REGCLASSOID, TEXTOID};
+    statements.write_lead_columns = prepare(kWriteLeadColumns, 2, write_types);
+    statements.stale = false;
+}
+
+Datum text_datum(std::string_view text) {
+    return PointerGetDatum(cstring_to_text_with_len(text.data(), static_cast<int>(text.size())));
+}
+
+std::string_view text_view(Datum value) {
+    const text* t = DatumGetTextPP(value);
+    return {VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)};
+}
+
+void execute(SPIPlanPtr plan, Datum* values, const char* nulls, int expected, const char* what) {
+    const int result = SPI_execute_plan(plan, values, nulls, false, 0);
+    if (result != expected) {
+        elog(ERROR, "leadscore: %s failed: %s", what, SPI_result_code_string(result));
+    }
+}
+
+}  // namespace
+
+void register_clock_store_callbacks() {
+    CacheRegisterRelcacheCallback(forget_statements, 0);
+}
+
+ClocksSession enter_clocks() {
+    if (SPI_connect() != SPI_OK_CONNECT) {
+        elog(ERROR, "leadscore: SPI_connect failed");
+    }
+    if (statements.stale) {
+        prepare_statements();
+    }
+    ClocksSession session;
+    // A lead's clocks are always found through the sla_clocks_open index.
+    // A plan made while sla_clocks is empty (a new install, the first rows
+    // of a bulk change) would otherwise be a sequential scan, kept while the
+    // statement fills the table: quadratic. The setting counts only where a
+    // statement is planned, so it holds for the statements' lifetime.
+    session.setting_level = NewGUCNestLevel();
+    (void)set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+                            true, 0, false);
+    GetUserIdAndSecContext(&session.saved_user, &session.saved_context);
+    SetUserIdAndSecContext(statements.clocks_owner,
+                           session.saved_context | SECURITY_LOCAL_USERID_CHANGE);
+    return session;
+}
+
+void restore_user(const ClocksSession& session) {
+    SetUserIdAndSecContext(session.saved_user, session.saved_context);
+}
+
+void leave_clocks(const ClocksSession& session) {
+    AtEOXact_GUC(true, session.setting_level);
+    SPI_finish();
+}
+
+OpenClockRows query_open_clocks(const CompiledAttachment& attachment, Datum key,
+                                std::optional<core::Stage> except_stage) {
+    Datum values[3] = {ObjectIdGetDatum(attachment.attached_table), key,
+                       except_stage ? stage_datum(*except_stage) : Datum(0)};
+    const char nulls[3] = {' ', ' ', except_stage ? ' ' : 'n'};
+    execute(statements.open_clocks, values, nulls, SPI_OK_SELECT, "reading the lead's SLA clocks");
+    // Kept (not freed) while later statements replace SPI_tuptable.
+    return {SPI_tuptable, SPI_processed};
+}
+
+OpenClock open_clock_at(const CompiledAttachment& attachment, const OpenClockRows& rows,
+                        std::uint64_t i) {
+    HeapTuple row = rows.table->vals[i];
+    const TupleDesc descriptor = rows.table->tupdesc;
+    bool is_null;
+    OpenClock clock;
+    clock.id = SPI_getbinval(row, descriptor, 1, &is_null);
+    clock.policy = core::find_policy(*attachment.config.sla,
+                                     text_view(SPI_getbinval(row, descriptor, 2, &is_null)));
+    clock.started = DatumGetTimestampTz(SPI_getbinval(row, descriptor, 3, &is_null));
+    clock.due = DatumGetTimestampTz(SPI_getbinval(row, descriptor, 4, &is_null));
+    // The table's CHECK admits only the six labels.
+    clock.status =
+        core::clock_status_from_label(text_view(SPI_getbinval(row, descriptor, 5, &is_null)))
+            .value_or(core::ClockStatus::Running);
+    return clock;
+}
+
+void close_clock(Datum id, core::ClockStatus status, std::optional<TimestampTz> met,
+                 TimestampTz now) {
+    Datum values[4] = {id, text_datum(core::clock_status_label(status)),
+                       met ? TimestampTzGetDatum(*met) : Datum(0), TimestampTzGetDatum(now)};
+    const char nulls[4] = {' ', ' ', met ? ' ' : 'n', ' '};
+    execute(statements.close_clock, values, nulls, SPI_OK_UPDATE, "closing an SLA clock");
+}
+
+void start_clock(const CompiledAttachment& attachment, Datum key, const NewClock& clock,
+                 TimestampTz now) {
+    const core::ClockStatus status = core::starting_status(clock.met, clock.due);
+    Datum values[13] = {ObjectIdGetDatum(attachment.attached_table),
+                        key,
+                        text_datum(clock.policy->name),
+                        stage_datum(clock.stage),
+                        text_datum(clock.policy->calendar),
+                        TimestampTzGetDatum(clock.started),
+                        TimestampTzGetDatum(clock.warn),
+                        TimestampTzGetDatum(clock.due),
+                        clock.met ? TimestampTzGetDatum(*clock.met) : Datum(0),
+                        TimestampTzGetDatum(now),
+                        text_datum(core::clock_status_label(status)),
+                        clock.owner,
+                        clock.source};
+    const char met_null = clock.met ? ' ' : 'n';
+    const char nulls[13] = {' ',
+                            ' ',
+                            ' ',
+                            ' ',
+                            ' ',
+                            ' ',
+                            ' ',
+                            ' ',
+                            met_null,
+                            met_null,
+                            ' ',
+                            clock.owner != 0 ? ' ' : 'n',
+                            clock.source != 0 ? ' ' : 'n'};
+    execute(statements.start_clock, values, nulls, SPI_OK_INSERT, "starting an SLA clock");
+}
+
+void write_lead_columns(const CompiledAttachment& attachment, Datum key) {
+    Datum values[2] = {ObjectIdGetDatum(attachment.attached_table), key};
+    execute(statements.write_lead_columns, values, nullptr, SPI_OK_SELECT,
+            "writing the lead's SLA columns");
+}
+
+}  // namespace leadscore::pg
