@@ -143,8 +143,22 @@ CREATE TRIGGER forged AFTER INSERT ON forged REFERENCING NEW TABLE AS leadscore_
     FOR EACH STATEMENT EXECUTE FUNCTION leadscore._sla_events_inserted('0', '[]');
 CREATE TRIGGER forged BEFORE UPDATE ON forged FOR EACH ROW EXECUTE FUNCTION leadscore._sla_column_set();
 DROP TABLE forged;
+-- The lifecycle trigger function is public (attach runs as its caller), but
+-- one put on a table attach never saw writes no clocks, whatever its config.
+CREATE TEMP TABLE forged (id int PRIMARY KEY, stage text);
+CREATE TRIGGER zz_leadscore_before_insert BEFORE INSERT ON forged FOR EACH ROW
+    EXECUTE FUNCTION leadscore.lifecycle_trigger('{"stage_column": "stage", "notify_channel": null,
+      "sla": {"calendar": "sla_office", "policies": [{"name": "flood", "met_by": {"leaves_for": ["sql"]}}]}}');
+CREATE TRIGGER zz_leadscore_after_insert AFTER INSERT ON forged FOR EACH ROW
+    EXECUTE FUNCTION leadscore.lifecycle_trigger('{"stage_column": "stage", "notify_channel": null,
+      "sla": {"calendar": "sla_office", "policies": [{"name": "flood", "met_by": {"leaves_for": ["sql"]}}]}}');
+INSERT INTO forged VALUES (1, 'mql');
+DROP TABLE forged;
 RESET ROLE;
 SELECT policy, status FROM leadscore.sla_clocks WHERE lead_key = '5' ORDER BY id;
+SELECT count(*) AS forged_clocks FROM leadscore.sla_clocks WHERE policy = 'flood';
+-- A clock cannot start at an infinite stamp.
+INSERT INTO sla_contacts (id, stage, mql_at) VALUES (9, 'mql', 'infinity');
 
 -- Lead 2, recycled, becomes an MQL again: its clocks start now, not at its
 -- first MQL date (a stamp is never overwritten), and its old first contact

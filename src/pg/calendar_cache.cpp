@@ -85,8 +85,9 @@ StoredCalendar read_stored_calendar(const char* name) {
         PushActiveSnapshot(GetLatestSnapshot());
     }
     const int result = SPI_execute_with_args(
-        "SELECT c.definition::text, c.definition->>'time_zone', c.tableoid "
-        "FROM leadscore.calendars c WHERE c.name = $1",
+        // Qualified: this also runs inside triggers, under the caller's path.
+        "SELECT c.definition::pg_catalog.text, c.definition OPERATOR(pg_catalog.->>) 'time_zone', "
+        "c.tableoid FROM leadscore.calendars c WHERE c.name OPERATOR(pg_catalog.=) $1",
         1, types, values, nullptr, true, 1);
     if (fresh) {
         PopActiveSnapshot();
@@ -107,8 +108,8 @@ StoredCalendar read_stored_calendar(const char* name) {
         MemoryContextSwitchTo(spi);
     } else {
         const int listed = SPI_execute(
-            "SELECT coalesce(string_agg(to_json(name)::text, ', ' ORDER BY name), 'none') "
-            "FROM leadscore.calendars",
+            "SELECT coalesce(pg_catalog.string_agg(pg_catalog.to_json(name)::pg_catalog.text, "
+            "', ' ORDER BY name), 'none') FROM leadscore.calendars",
             true, 1);
         const char* names = listed == SPI_OK_SELECT && SPI_processed == 1
                                 ? SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)

@@ -44,20 +44,30 @@ constexpr char kStartClock[] =
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 constexpr char kWriteLeadColumns[] = "SELECT leadscore._sla_write_lead_columns($1, ARRAY[$2])";
 
+constexpr char kRegistered[] =
+    "SELECT EXISTS (SELECT FROM leadscore.attachment_configs AS a "
+    "               WHERE a.target OPERATOR(pg_catalog.=) $1)";
+
 struct Statements {
-    bool stale = true;  // the extension's objects changed (or never looked up)
+    bool stale = true;  // sla_clocks may have changed (or was never looked up)
     Oid clocks_owner = InvalidOid;
     Oid clocks_table = InvalidOid;
     SPIPlanPtr open_clocks = nullptr;
     SPIPlanPtr close_clock = nullptr;
     SPIPlanPtr start_clock = nullptr;
     SPIPlanPtr write_lead_columns = nullptr;
+    SPIPlanPtr registered = nullptr;
 };
 Statements statements;
+// Sessions entered and not yet left: a CRM trigger fired by
+// write_lead_columns can change the stage of another attached lead, which
+// enters again while the outer statement still runs.
+int depth = 0;
 
-// A relcache invalidation of sla_clocks (DROP/CREATE EXTENSION gives it and
-// lifecycle_stage new OIDs) marks the statements stale; they are replaced on
-// next use, never here: an invalidation can arrive while one of them runs.
+// A relcache invalidation of sla_clocks (an ANALYZE, an ALTER ... OWNER,
+// DROP/CREATE EXTENSION) marks the statements stale; they are checked on
+// the next outermost entry, never here: an invalidation can arrive while
+// one of them runs.
 void forget_statements(Datum, Oid relid) {
     if (relid == InvalidOid || relid == statements.clocks_table) {
         statements.stale = true;
@@ -74,14 +84,11 @@ SPIPlanPtr prepare(const char* sql, int count, Oid* types) {
     return plan;
 }
 
-void prepare_statements() {
-    for (SPIPlanPtr* plan : {&statements.open_clocks, &statements.close_clock,
-                             &statements.start_clock, &statements.write_lead_columns}) {
-        if (*plan != nullptr) {
-            SPI_freeplan(*plan);
-            *plan = nullptr;
-        }
-    }
+// Looks up sla_clocks and its owner; returns whether the statements must be
+// prepared (again): on first use, and when the extension was re-created
+// (new OIDs for the table and for lifecycle_stage). Otherwise the plan cache
+// keeps the kept plans valid by itself.
+bool look_up_clocks() {
     const Oid clocks =
         get_relname_relid("sla_clocks", get_namespace_oid("leadscore", /*missing_ok=*/false));
     HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(clocks));
@@ -90,7 +97,22 @@ void prepare_statements() {
     }
     statements.clocks_owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
     ReleaseSysCache(tuple);
+    const bool renewed = clocks != statements.clocks_table || statements.open_clocks == nullptr;
     statements.clocks_table = clocks;
+    statements.stale = false;
+    return renewed;
+}
+
+// As the owner of sla_clocks, at the outermost entry: no plan is running.
+void prepare_statements() {
+    for (SPIPlanPtr* plan : {&statements.open_clocks, &statements.close_clock,
+                             &statements.start_clock, &statements.write_lead_columns,
+                             &statements.registered}) {
+        if (*plan != nullptr) {
+            SPI_freeplan(*plan);
+            *plan = nullptr;
+        }
+    }
     const Oid stage = lifecycle_stage_type();
     Oid open_types[3] = {REGCLASSOID, TEXTOID, stage};
     statements.open_clocks = prepare(kOpenClocks, 3, open_types);
@@ -103,7 +125,8 @@ void prepare_statements() {
     statements.start_clock = prepare(kStartClock, 13, start_types);
     Oid write_types[2] = {REGCLASSOID, TEXTOID};
     statements.write_lead_columns = prepare(kWriteLeadColumns, 2, write_types);
-    statements.stale = false;
+    Oid registered_types[1] = {REGCLASSOID};
+    statements.registered = prepare(kRegistered, 1, registered_types);
 }
 
 Datum text_datum(std::string_view text) {
@@ -132,31 +155,35 @@ ClocksSession enter_clocks() {
     if (SPI_connect() != SPI_OK_CONNECT) {
         elog(ERROR, "leadscore: SPI_connect failed");
     }
-    if (statements.stale) {
-        prepare_statements();
-    }
+    const bool renew = depth == 0 && statements.stale && look_up_clocks();
     ClocksSession session;
-    // A lead's clocks are always found through the sla_clocks_open index.
-    // A plan made while sla_clocks is empty (a new install, the first rows
-    // of a bulk change) would otherwise be a sequential scan, kept while the
-    // statement fills the table: quadratic. The setting counts only where a
-    // statement is planned, so it holds for the statements' lifetime.
-    session.setting_level = NewGUCNestLevel();
-    (void)set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-                            true, 0, false);
     GetUserIdAndSecContext(&session.saved_user, &session.saved_context);
     SetUserIdAndSecContext(statements.clocks_owner,
                            session.saved_context | SECURITY_LOCAL_USERID_CHANGE);
+    ++depth;
+    if (renew) {
+        prepare_statements();
+    }
     return session;
 }
 
 void restore_user(const ClocksSession& session) {
+    --depth;
     SetUserIdAndSecContext(session.saved_user, session.saved_context);
 }
 
-void leave_clocks(const ClocksSession& session) {
-    AtEOXact_GUC(true, session.setting_level);
-    SPI_finish();
+void leave_clocks() { SPI_finish(); }
+
+bool registered_by_attach(const CompiledAttachment& attachment) {
+    if (!attachment.registered) {
+        Datum values[1] = {ObjectIdGetDatum(attachment.attached_table)};
+        execute(statements.registered, values, nullptr, SPI_OK_SELECT,
+                "looking up the attachment");
+        bool is_null;
+        attachment.registered =
+            DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null));
+    }
+    return *attachment.registered;
 }
 
 OpenClockRows query_open_clocks(const CompiledAttachment& attachment, Datum key,
@@ -164,7 +191,16 @@ OpenClockRows query_open_clocks(const CompiledAttachment& attachment, Datum key,
     Datum values[3] = {ObjectIdGetDatum(attachment.attached_table), key,
                        except_stage ? stage_datum(*except_stage) : Datum(0)};
     const char nulls[3] = {' ', ' ', except_stage ? ' ' : 'n'};
+    // A lead's clocks are always found through the sla_clocks_open index.
+    // A plan made while sla_clocks is empty (a new install, the first rows
+    // of a bulk change) would otherwise be a sequential scan, kept while the
+    // statement fills the table: quadratic. The setting counts only when the
+    // statement is planned, which happens inside this call if at all.
+    const int setting_level = NewGUCNestLevel();
+    (void)set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+                            true, 0, false);
     execute(statements.open_clocks, values, nulls, SPI_OK_SELECT, "reading the lead's SLA clocks");
+    AtEOXact_GUC(true, setting_level);
     // Kept (not freed) while later statements replace SPI_tuptable.
     return {SPI_tuptable, SPI_processed};
 }

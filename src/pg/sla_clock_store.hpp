@@ -44,16 +44,15 @@ struct NewClock {
 };
 
 // Enters SPI as the owner of sla_clocks; restore_user and leave_clocks undo
-// it (on an error, the abort restores the rest). Between the two the
+// it (after an error, the abort does the rest). Between the two the
 // statements below may run. Call inside call_postgres.
 struct ClocksSession {
     Oid saved_user;
     int saved_context;
-    int setting_level;
 };
 ClocksSession enter_clocks();
 void restore_user(const ClocksSession& session);
-void leave_clocks(const ClocksSession& session);
+void leave_clocks();
 
 // Runs `fn` inside enter_clocks and leave_clocks, PostgreSQL errors coming
 // back as C++ exceptions; `fn` must not throw.
@@ -66,7 +65,7 @@ void with_clocks(Fn&& fn) {
         PG_FINALLY();
         { restore_user(session); }
         PG_END_TRY();
-        leave_clocks(session);
+        leave_clocks();
     });
 }
 
@@ -75,11 +74,17 @@ void close_clock(Datum id, core::ClockStatus status, std::optional<TimestampTz> 
 void start_clock(const CompiledAttachment& attachment, Datum key, const NewClock& clock,
                  TimestampTz now);
 // After an INSERT: the row is stored, so its SLA columns are written by an
-// UPDATE (leadscore._sla_write_lead_columns).
+// UPDATE (leadscore._sla_write_lead_columns), in which the CRM's own
+// triggers may run (and enter again).
 void write_lead_columns(const CompiledAttachment& attachment, Datum key);
 
-// The registration of the relcache callback that renews the statements.
+// The registration of the relcache callback that marks the statements stale.
 void register_clock_store_callbacks();
+
+// Whether leadscore.attach recorded the attachment's table (remembered in
+// the compiled attachment): a trigger a role created on a table of its own
+// with leadscore's function and a config of its making writes no clocks.
+bool registered_by_attach(const CompiledAttachment& attachment);
 
 // The lead's open clocks, locked FOR UPDATE, except those of
 // `except_stage`; the rows stay readable while other statements run.

@@ -29,7 +29,7 @@ namespace pg = leadscore::pg;
 namespace {
 
 // The lifecycle trigger leadscore.attach created on this table (cloned onto
-// each partition under the same name).
+// each partition under the same name); nullptr when someone dropped it.
 const Trigger* lifecycle_trigger_of(Relation relation) {
     const TriggerDesc* triggers = relation->trigdesc;
     for (int i = 0; triggers != nullptr && i < triggers->numtriggers; ++i) {
@@ -37,10 +37,6 @@ const Trigger* lifecycle_trigger_of(Relation relation) {
             return &triggers->triggers[i];
         }
     }
-    ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                    errmsg("table %s has no leadscore lifecycle trigger",
-                           RelationGetRelationName(relation)),
-                    errhint("Attach the table with leadscore.attach(table, config).")));
     return nullptr;
 }
 
@@ -87,9 +83,12 @@ LEADSCORE_FUNCTION(sla_column_set) {
                         errhint("leadscore.attach creates it for SLA policies met by a column.")));
     }
     Relation relation = data->tg_relation;
-    const pg::CompiledAttachment& attachment =
-        pg::compiled_attachment(relation, lifecycle_trigger_of(relation));
     HeapTuple row = data->tg_newtuple;
+    const Trigger* lifecycle = lifecycle_trigger_of(relation);
+    if (lifecycle == nullptr) {
+        return PointerGetDatum(row);  // half detached by hand: no config, no clocks to meet
+    }
+    const pg::CompiledAttachment& attachment = pg::compiled_attachment(relation, lifecycle);
     if (!attachment.config.sla) {
         return PointerGetDatum(row);
     }
@@ -127,6 +126,9 @@ LEADSCORE_FUNCTION(sla_column_set) {
     bool breached = false;
     std::optional<TimestampTz> next_due;
     pg::with_clocks([&] {
+        if (!pg::registered_by_attach(attachment)) {
+            return;
+        }
         pg::for_each_open_clock(attachment, key, std::nullopt, [&](const pg::OpenClock& clock) {
             std::optional<TimestampTz> met;
             if (clock.policy != nullptr && clock.policy->met_by == core::SlaMetBy::Column) {

@@ -113,7 +113,18 @@ std::optional<TimestampTz> sla_stage_changed(const CompiledAttachment& attachmen
     int starting_count = 0;
     if (entered) {
         TimestampTz started = now;
-        call_postgres([&] { started = clock_start(attachment, data, *to, row).value_or(now); });
+        call_postgres([&] {
+            started = clock_start(attachment, data, *to, row).value_or(now);
+            if (TIMESTAMP_NOT_FINITE(started)) {
+                ereport(ERROR,
+                        (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+                         errmsg("%s lead %s: an SLA clock cannot start at %s",
+                                attachment.attached_table_name.c_str(), lead_key,
+                                TIMESTAMP_IS_NOBEGIN(started) ? "-infinity" : "infinity"),
+                         errhint("Write the date the lead reached the stage into its stamp "
+                                 "column, or leave it NULL for now.")));
+            }
+        });
         for (const core::SlaPolicy& policy : sla.policies) {
             if (policy.stage != *to) {
                 continue;
@@ -138,6 +149,9 @@ std::optional<TimestampTz> sla_stage_changed(const CompiledAttachment& attachmen
     });
     std::optional<TimestampTz> first_due;
     with_clocks([&] {
+        if (!registered_by_attach(attachment)) {
+            return;
+        }
         // The clocks of the stage left (of every stage, when it left for none).
         for_each_open_clock(attachment, key, to, [&](const OpenClock& clock) {
             const std::optional<TimestampTz> met = core::met_on_leaving(
