@@ -211,6 +211,31 @@ DROP TABLE sla_variants;
 DROP DOMAIN sla_moment;
 DROP SCHEMA sla_evil CASCADE;
 
+-- Entered again: the write of an inserted lead's SLA columns fires a CRM
+-- trigger that moves a lead of another attached table (after an ANALYZE of
+-- sla_clocks, whose invalidation marks the statements stale mid-statement).
+CREATE TABLE sla_outer (id int PRIMARY KEY, stage text, due timestamptz, buddy int);
+CREATE TABLE sla_inner (id int PRIMARY KEY, stage text, due timestamptz);
+SELECT leadscore.attach(t, '{"stage_column": "stage", "notify_channel": null,
+  "sla": {"calendar": "sla_office", "due_column": "due",
+          "policies": [{"name": "nested", "met_by": {"leaves_for": ["sql"]}}]}}') IS NOT NULL AS attached
+FROM unnest(ARRAY['sla_outer', 'sla_inner']::regclass[]) AS t;
+INSERT INTO sla_inner VALUES (1, 'lead');
+CREATE FUNCTION sla_outer_moves_buddy() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    ANALYZE leadscore.sla_clocks;
+    UPDATE public.sla_inner SET stage = 'mql' WHERE id = NEW.buddy;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER moves_buddy AFTER UPDATE OF due ON sla_outer FOR EACH ROW EXECUTE FUNCTION sla_outer_moves_buddy();
+INSERT INTO sla_outer VALUES (1, 'mql', NULL, 1);
+SELECT target, lead_key, stage, status FROM leadscore.sla_clocks WHERE policy = 'nested' ORDER BY target::text;
+SELECT (SELECT due FROM sla_outer) = (SELECT due FROM sla_inner) AS same_due, (SELECT due FROM sla_inner) IS NOT NULL AS inner_due;
+SELECT leadscore.detach(t) IS NOT NULL AS detached FROM unnest(ARRAY['sla_outer', 'sla_inner']::regclass[]) AS t;
+DROP TABLE sla_outer, sla_inner;
+DROP FUNCTION sla_outer_moves_buddy();
+
 -- A calendar in use is not dropped.
 SELECT leadscore.drop_calendar('sla_office');
 
