@@ -97,9 +97,13 @@ StoredModel read_stored_model(const char* name, std::uint32_t version) {
         PushActiveSnapshot(GetLatestSnapshot());
     }
     const int result = SPI_execute_with_args(
-        "SELECT m.version, m.definition::text, m.version = (SELECT max(c.version) FROM "
-        "leadscore.scoring_models c WHERE c.name = m.name), m.tableoid "
-        "FROM leadscore.scoring_models m WHERE m.name = $1 AND ($2 IS NULL OR m.version = $2) "
+        // Qualified: the cache is the backend's, whoever fills it, under
+        // whatever search_path.
+        "SELECT m.version, m.definition::pg_catalog.text, m.version OPERATOR(pg_catalog.=) "
+        "(SELECT pg_catalog.max(c.version) FROM leadscore.scoring_models c "
+        " WHERE c.name OPERATOR(pg_catalog.=) m.name), m.tableoid "
+        "FROM leadscore.scoring_models m WHERE m.name OPERATOR(pg_catalog.=) $1 "
+        "AND ($2 IS NULL OR m.version OPERATOR(pg_catalog.=) $2) "
         "ORDER BY m.version DESC LIMIT 1",
         2, types, values, nulls, true, 1);
     if (fresh) {
@@ -123,8 +127,9 @@ StoredModel read_stored_model(const char* name, std::uint32_t version) {
         MemoryContextSwitchTo(spi);
     } else {
         const int listed = SPI_execute(
-            "SELECT coalesce(string_agg(DISTINCT to_json(name)::text, ', ' "
-            "ORDER BY to_json(name)::text), 'none') "
+            "SELECT coalesce(pg_catalog.string_agg(DISTINCT "
+            "pg_catalog.to_json(name)::pg_catalog.text, "
+            "', ' ORDER BY pg_catalog.to_json(name)::pg_catalog.text), 'none') "
             "FROM leadscore.scoring_models",
             true, 1);
         const char* names = listed == SPI_OK_SELECT && SPI_processed == 1

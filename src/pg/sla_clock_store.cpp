@@ -105,9 +105,9 @@ bool look_up_clocks() {
 
 // As the owner of sla_clocks, at the outermost entry: no plan is running.
 void prepare_statements() {
-    for (SPIPlanPtr* plan : {&statements.open_clocks, &statements.close_clock,
-                             &statements.start_clock, &statements.write_lead_columns,
-                             &statements.registered}) {
+    for (SPIPlanPtr* plan :
+         {&statements.open_clocks, &statements.close_clock, &statements.start_clock,
+          &statements.write_lead_columns, &statements.registered}) {
         if (*plan != nullptr) {
             SPI_freeplan(*plan);
             *plan = nullptr;
@@ -172,13 +172,14 @@ void restore_user(const ClocksSession& session) {
     SetUserIdAndSecContext(session.saved_user, session.saved_context);
 }
 
-void leave_clocks() { SPI_finish(); }
+void leave_clocks() {
+    SPI_finish();
+}
 
 bool registered_by_attach(const CompiledAttachment& attachment) {
     if (!attachment.registered) {
         Datum values[1] = {ObjectIdGetDatum(attachment.attached_table)};
-        execute(statements.registered, values, nullptr, SPI_OK_SELECT,
-                "looking up the attachment");
+        execute(statements.registered, values, nullptr, SPI_OK_SELECT, "looking up the attachment");
         bool is_null;
         attachment.registered =
             DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null));

@@ -116,13 +116,12 @@ std::optional<TimestampTz> sla_stage_changed(const CompiledAttachment& attachmen
         call_postgres([&] {
             started = clock_start(attachment, data, *to, row).value_or(now);
             if (TIMESTAMP_NOT_FINITE(started)) {
-                ereport(ERROR,
-                        (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-                         errmsg("%s lead %s: an SLA clock cannot start at %s",
-                                attachment.attached_table_name.c_str(), lead_key,
-                                TIMESTAMP_IS_NOBEGIN(started) ? "-infinity" : "infinity"),
-                         errhint("Write the date the lead reached the stage into its stamp "
-                                 "column, or leave it NULL for now.")));
+                ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+                                errmsg("%s lead %s: an SLA clock cannot start at %s",
+                                       attachment.attached_table_name.c_str(), lead_key,
+                                       TIMESTAMP_IS_NOBEGIN(started) ? "-infinity" : "infinity"),
+                                errhint("Write the date the lead reached the stage into its stamp "
+                                        "column, or leave it NULL for now.")));
             }
         });
         for (const core::SlaPolicy& policy : sla.policies) {

@@ -288,7 +288,10 @@ std::optional<core::Stage> last_recorded_stage(Oid target, const char* lead_key)
     if (last_stage_plan == nullptr) {
         Oid types[2] = {REGCLASSOID, TEXTOID};
         SPIPlanPtr plan = SPI_prepare(
-            "SELECT to_stage FROM leadscore.stage_history WHERE target = $1 AND lead_key = $2 "
+            // Qualified operators: it runs as the history's owner, and a kept
+            // plan is re-parsed under the caller's search_path.
+            "SELECT to_stage FROM leadscore.stage_history "
+            "WHERE target OPERATOR(pg_catalog.=) $1 AND lead_key OPERATOR(pg_catalog.=) $2 "
             "ORDER BY changed_at DESC, id DESC LIMIT 1",
             2, types);
         if (plan == nullptr || SPI_keepplan(plan) != 0) {
