@@ -69,3 +69,58 @@ SELECT leadscore.attach('crm_leadscore', '{
 \i bench/plpgsql_lifecycle.sql
 
 VACUUM (ANALYZE) crm_plain, crm_suppress, crm_leadscore, crm_plpgsql;
+
+-- SLA clocks (section 3 of bench/triggers.py): sla_leads contacts three
+-- times, attached by leadscore without SLAs (the base), with two SLA
+-- policies, and without SLAs but with the PL/pgSQL clocks of
+-- bench/plpgsql_sla.sql. Both clock tables start with a history of closed
+-- clocks (of other tables), as a CRM in production has.
+\if :{?sla_leads}
+\else
+\set sla_leads 100000
+\endif
+DROP TABLE IF EXISTS crm_sla_base, crm_sla_leadscore, crm_sla_plpgsql, crm_sla_history CASCADE;
+DELETE FROM leadscore.sla_clocks WHERE NOT EXISTS (SELECT FROM pg_class WHERE oid = target);
+SELECT leadscore.define_calendar('bench_sales', '{"time_zone": "America/New_York",
+  "week": {"mon": [["09:00", "17:00"]], "tue": [["09:00", "17:00"]], "wed": [["09:00", "17:00"]],
+           "thu": [["09:00", "17:00"]], "fri": [["09:00", "17:00"]]}}') IS NOT NULL AS defined;
+CREATE :persistence TABLE crm_sla_base (LIKE crm_plain INCLUDING ALL);
+ALTER TABLE crm_sla_base ADD COLUMN first_contacted_at timestamptz, ADD COLUMN sla_due_at timestamptz,
+    ADD COLUMN sla_breached boolean;
+INSERT INTO crm_sla_base (id, email, lifecyclestage, owner_id)
+SELECT id, email, lifecyclestage, owner_id FROM crm_plain WHERE id <= :sla_leads;
+CREATE :persistence TABLE crm_sla_leadscore (LIKE crm_sla_base INCLUDING ALL);
+CREATE :persistence TABLE crm_sla_plpgsql (LIKE crm_sla_base INCLUDING ALL);
+INSERT INTO crm_sla_leadscore SELECT * FROM crm_sla_base;
+INSERT INTO crm_sla_plpgsql SELECT * FROM crm_sla_base;
+SELECT leadscore.attach(t, '{"stage_column": "lifecyclestage",
+    "stamps": {"lead": "lead_at", "mql": "mql_at", "sql": "sql_at",
+               "opportunity": "opportunity_at", "customer": "customer_at"},
+    "reason_column": "lost_reason", "notify_channel": null}') IS NOT NULL AS attached
+FROM unnest(ARRAY['crm_sla_base', 'crm_sla_plpgsql']::regclass[]) AS t;
+SELECT leadscore.attach('crm_sla_leadscore', '{"stage_column": "lifecyclestage",
+    "stamps": {"lead": "lead_at", "mql": "mql_at", "sql": "sql_at",
+               "opportunity": "opportunity_at", "customer": "customer_at"},
+    "reason_column": "lost_reason", "notify_channel": null,
+    "sla": {"calendar": "bench_sales", "notify_channel": null, "due_column": "sla_due_at",
+            "breached_column": "sla_breached", "owner_column": "owner_id",
+            "policies": [{"name": "first_response", "within": "2 hours",
+                          "met_by": {"column": "first_contacted_at"}},
+                         {"name": "disposition", "within": "16 hours",
+                          "met_by": {"leaves_for": ["sql", "recycled", "disqualified"]}}]}}') IS NOT NULL AS attached;
+\i bench/plpgsql_sla.sql
+CREATE TRIGGER sla_plpgsql BEFORE UPDATE OF lifecyclestage, first_contacted_at ON crm_sla_plpgsql
+    FOR EACH ROW EXECUTE FUNCTION plpgsql_sla_trigger();
+-- The history: 200,000 closed clocks of another table in each clocks table.
+CREATE TABLE crm_sla_history (id int);
+INSERT INTO leadscore.sla_clocks (target, lead_key, policy, stage, calendar, started_at, warn_at, due_at,
+                                  met_at, closed_at, status)
+SELECT 'crm_sla_history'::regclass, (i / 2)::text, CASE WHEN i % 2 = 0 THEN 'first_response' ELSE 'disposition' END,
+       'mql', 'bench_sales', t, t + interval '90 minutes', t + interval '2 hours', t + interval '1 hour',
+       t + interval '1 hour', 'met'
+FROM generate_series(1, 200000) AS i, LATERAL (SELECT timestamptz '2025-01-01' + i * interval '5 minutes' AS t) AS s;
+INSERT INTO plpgsql_sla_clocks (target, lead_key, policy, stage, calendar, started_at, warn_at, due_at,
+                                met_at, closed_at, status)
+SELECT target, lead_key, policy, stage, calendar, started_at, warn_at, due_at, met_at, closed_at, status
+FROM leadscore.sla_clocks WHERE target = 'crm_sla_history'::regclass;
+VACUUM (ANALYZE) crm_sla_base, crm_sla_leadscore, crm_sla_plpgsql, leadscore.sla_clocks, plpgsql_sla_clocks;

@@ -19,12 +19,15 @@ def connect(dsn=""):
     return connection
 
 
-def execution_ms(cursor, sql, rolled_back=False, cleanup=None):
+def execution_ms(cursor, sql, rolled_back=False, cleanup=None, setup=None):
     """Server execution time of `sql`, AFTER triggers included. With
     rolled_back, the statement runs in a transaction that is rolled back, so
-    that a write leaves the data as it was; `cleanup` (untimed) runs after."""
+    that a write leaves the data as it was; `setup` (untimed) runs in that
+    transaction first, `cleanup` (untimed) after it."""
     if rolled_back:
         cursor.execute("BEGIN")
+        if setup:
+            cursor.execute(setup)
     cursor.execute("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + sql)
     plan = cursor.fetchone()[0]
     if rolled_back:
@@ -36,13 +39,16 @@ def execution_ms(cursor, sql, rolled_back=False, cleanup=None):
     return plan[0]["Execution Time"]
 
 
-def run_case(cursor, variants, repetitions, warmups=1, rolled_back=False, cleanup=None):
+def run_case(cursor, variants, repetitions, warmups=1, rolled_back=False, cleanup=None,
+             setup=None):
     """Returns {variant name: median ms} over `repetitions` rotated rounds.
-    `cleanup`, if given, maps a variant name to untimed SQL run after it."""
+    `cleanup` and `setup`, if given, map a variant name to untimed SQL run
+    after it and (rolled_back only) before it in its transaction."""
     cleanup = cleanup or {}
+    setup = setup or {}
 
     def run(name, sql):
-        return execution_ms(cursor, sql, rolled_back, cleanup.get(name))
+        return execution_ms(cursor, sql, rolled_back, cleanup.get(name), setup.get(name))
 
     for _ in range(warmups):
         for name, sql in variants:

@@ -7,6 +7,12 @@ trigger doing the same work. Needs bench/generate_crm.sql loaded.
    the PL/pgSQL trigger.
 2. A bulk stage change (lead/subscriber -> marketingqualifiedlead): leadscore
    against the PL/pgSQL trigger, both validating, stamping and writing history.
+3. SLA clocks, on the first sla_leads contacts: the same stage change
+   starting two clocks per lead, then the first contact being set (closing
+   one clock and refreshing the row's due column); leadscore with SLA
+   policies against leadscore without SLAs plus the PL/pgSQL clocks of
+   bench/plpgsql_sla.sql, and against leadscore without SLAs (the base the
+   per-row SLA cost is measured from).
 
 Every statement runs in a transaction that is rolled back, and the table is
 vacuumed (untimed) after it, so each round starts from the same data."""
@@ -61,6 +67,66 @@ def main():
                                    cleanup=cleanup)
         harness.print_case(f"stage change of {moving} leads to mql (validate, stamp, history)",
                            medians, baseline="PL/pgSQL trigger")
+        sla_clocks(cursor, args.repetitions)
+
+
+SLA_TABLES = {
+    "leadscore with SLA policies": "crm_sla_leadscore",
+    "leadscore + PL/pgSQL clocks": "crm_sla_plpgsql",
+    "leadscore without SLAs": "crm_sla_base",
+}
+INTO_MQL = ("UPDATE {table} SET lifecyclestage = 'marketingqualifiedlead' "
+            "WHERE lifecyclestage IN ('lead', 'subscriber')")
+CONTACTED = ("UPDATE {table} SET first_contacted_at = now() "
+             "WHERE lifecyclestage = 'marketingqualifiedlead'")
+
+
+def sla_clocks(cursor, repetitions):
+    cursor.execute("SELECT count(*) FILTER (WHERE lifecyclestage IN ('lead', 'subscriber')), "
+                   "count(*) FILTER (WHERE lifecyclestage IN ('lead', 'subscriber', "
+                   "'marketingqualifiedlead')) FROM crm_sla_base")
+    moving, contacted = cursor.fetchone()
+    cleanup = {name: f"VACUUM {table}, leadscore.stage_history, leadscore.sla_clocks, "
+                     f"plpgsql_stage_history, plpgsql_sla_clocks"
+               for name, table in SLA_TABLES.items()}
+    # Agreement first: the same clocks, due times and row columns.
+    cursor.execute("BEGIN")
+    # (the new clocks are not in the statistics: without this the planner
+    # may loop over one clock table per row of the other)
+    cursor.execute("SET LOCAL enable_nestloop = off")
+    for table in SLA_TABLES.values():
+        cursor.execute(INTO_MQL.format(table=table))
+    cursor.execute("""SELECT count(*), count(*) FILTER (WHERE l.due_at = p.due_at AND l.warn_at = p.warn_at
+                                                     AND l.status = p.status)
+        FROM leadscore.sla_clocks AS l
+        JOIN plpgsql_sla_clocks AS p USING (lead_key, policy)
+        WHERE l.target = 'crm_sla_leadscore'::regclass AND p.target = 'crm_sla_plpgsql'::regclass""")
+    clocks, agreeing = cursor.fetchone()
+    cursor.execute("ROLLBACK")
+    print(f"\nSLA clocks on {moving} leads entering mql (two policies each): PL/pgSQL gives the "
+          f"same due, warning and status for {agreeing} of {clocks} clocks")
+
+    into_mql = [(name, INTO_MQL.format(table=table)) for name, table in SLA_TABLES.items()]
+    medians = harness.run_case(cursor, into_mql, repetitions, rolled_back=True, cleanup=cleanup)
+    harness.print_case(f"stage change of {moving} leads to mql, starting {2 * moving} clocks",
+                       medians, baseline="leadscore + PL/pgSQL clocks")
+    print_sla_cost(medians, moving)
+
+    contact = [(name, CONTACTED.format(table=table)) for name, table in SLA_TABLES.items()]
+    setup = {name: INTO_MQL.format(table=table) for name, table in SLA_TABLES.items()}
+    medians = harness.run_case(cursor, contact, repetitions, rolled_back=True, cleanup=cleanup,
+                               setup=setup)
+    harness.print_case(f"first contact set on {contacted} mql leads, closing {moving} clocks",
+                       medians, baseline="leadscore + PL/pgSQL clocks")
+    print_sla_cost(medians, contacted)
+
+
+def print_sla_cost(medians, rows):
+    base = medians["leadscore without SLAs"]
+    ours = (medians["leadscore with SLA policies"] - base) * 1000 / rows
+    theirs = (medians["leadscore + PL/pgSQL clocks"] - base) * 1000 / rows
+    print(f"  the clocks' own cost per row: leadscore {ours:.1f} us, PL/pgSQL {theirs:.1f} us "
+          f"({theirs / ours:.2f}x)")
 
 
 if __name__ == "__main__":

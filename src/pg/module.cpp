@@ -11,7 +11,7 @@ extern "C" {
 #include "score_promotion.hpp"
 #include "settings.hpp"
 #include "sla_clock_store.hpp"
-#include "stage_history.hpp"
+#include "table_appender.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -40,7 +40,7 @@ void _PG_init(void) {
     MarkGUCPrefixReserved("leadscore");
 #endif
     leadscore::pg::register_attachment_cache_callbacks();
-    leadscore::pg::register_history_callbacks();
+    leadscore::pg::register_appender_callbacks();
     leadscore::pg::register_model_cache_callbacks();
     leadscore::pg::register_calendar_cache_callbacks();
     leadscore::pg::register_score_promotion_callbacks();

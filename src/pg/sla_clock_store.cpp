@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "stage_datum.hpp"
+#include "table_appender.hpp"
 #include "table_shape.hpp"
 
 extern "C" {
@@ -38,10 +39,30 @@ constexpr char kOpenClocks[] =
 constexpr char kCloseClock[] =
     "UPDATE leadscore.sla_clocks SET status = $2, met_at = $3, closed_at = $4 "
     "WHERE id OPERATOR(pg_catalog.=) $1";
-constexpr char kStartClock[] =
-    "INSERT INTO leadscore.sla_clocks (target, lead_key, policy, stage, calendar, started_at, "
-    "    warn_at, due_at, met_at, closed_at, status, owner, source) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+// Clocks are started by the table appender (no plan, no CHECK evaluated:
+// a due time is never before its start or its warning, by construction).
+enum ClockColumn {
+    kId,
+    kTarget,
+    kLeadKey,
+    kPolicy,
+    kStage,
+    kCalendar,
+    kStartedAt,
+    kWarnAt,
+    kDueAt,
+    kMetAt,
+    kClosedAt,
+    kStatus,
+    kOwner,
+    kSource,
+    kClockColumnCount
+};
+constexpr const char* kClockColumns[kClockColumnCount] = {
+    "id",      "target", "lead_key", "policy",    "stage",  "calendar", "started_at",
+    "warn_at", "due_at", "met_at",   "closed_at", "status", "owner",    "source"};
+AppendedTable clocks_appender = {
+    "sla_clocks", kClockColumns, kClockColumnCount, InvalidOid, InvalidOid, InvalidOid, nullptr};
 constexpr char kWriteLeadColumns[] = "SELECT leadscore._sla_write_lead_columns($1, ARRAY[$2])";
 
 constexpr char kRegistered[] =
@@ -54,7 +75,6 @@ struct Statements {
     Oid clocks_table = InvalidOid;
     SPIPlanPtr open_clocks = nullptr;
     SPIPlanPtr close_clock = nullptr;
-    SPIPlanPtr start_clock = nullptr;
     SPIPlanPtr write_lead_columns = nullptr;
     SPIPlanPtr registered = nullptr;
 };
@@ -105,9 +125,8 @@ bool look_up_clocks() {
 
 // As the owner of sla_clocks, at the outermost entry: no plan is running.
 void prepare_statements() {
-    for (SPIPlanPtr* plan :
-         {&statements.open_clocks, &statements.close_clock, &statements.start_clock,
-          &statements.write_lead_columns, &statements.registered}) {
+    for (SPIPlanPtr* plan : {&statements.open_clocks, &statements.close_clock,
+                             &statements.write_lead_columns, &statements.registered}) {
         if (*plan != nullptr) {
             SPI_freeplan(*plan);
             *plan = nullptr;
@@ -118,11 +137,6 @@ void prepare_statements() {
     statements.open_clocks = prepare(kOpenClocks, 3, open_types);
     Oid close_types[4] = {INT8OID, TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
     statements.close_clock = prepare(kCloseClock, 4, close_types);
-    Oid start_types[13] = {REGCLASSOID,    TEXTOID,        TEXTOID,        stage,
-                           TEXTOID,        TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
-                           TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID,        TEXTOID,
-                           TEXTOID};
-    statements.start_clock = prepare(kStartClock, 13, start_types);
     Oid write_types[2] = {REGCLASSOID, TEXTOID};
     statements.write_lead_columns = prepare(kWriteLeadColumns, 2, write_types);
     Oid registered_types[1] = {REGCLASSOID};
@@ -234,35 +248,27 @@ void close_clock(Datum id, core::ClockStatus status, std::optional<TimestampTz> 
 
 void start_clock(const CompiledAttachment& attachment, Datum key, const NewClock& clock,
                  TimestampTz now) {
-    const core::ClockStatus status = core::starting_status(clock.met, clock.due);
-    Datum values[13] = {ObjectIdGetDatum(attachment.attached_table),
-                        key,
-                        text_datum(clock.policy->name),
-                        stage_datum(clock.stage),
-                        text_datum(clock.policy->calendar),
-                        TimestampTzGetDatum(clock.started),
-                        TimestampTzGetDatum(clock.warn),
-                        TimestampTzGetDatum(clock.due),
-                        clock.met ? TimestampTzGetDatum(*clock.met) : Datum(0),
-                        TimestampTzGetDatum(now),
-                        text_datum(core::clock_status_label(status)),
-                        clock.owner,
-                        clock.source};
-    const char met_null = clock.met ? ' ' : 'n';
-    const char nulls[13] = {' ',
-                            ' ',
-                            ' ',
-                            ' ',
-                            ' ',
-                            ' ',
-                            ' ',
-                            ' ',
-                            met_null,
-                            met_null,
-                            ' ',
-                            clock.owner != 0 ? ' ' : 'n',
-                            clock.source != 0 ? ' ' : 'n'};
-    execute(statements.start_clock, values, nulls, SPI_OK_INSERT, "starting an SLA clock");
+    Datum values[kClockColumnCount];
+    bool nulls[kClockColumnCount] = {};
+    values[kTarget] = ObjectIdGetDatum(attachment.attached_table);
+    values[kLeadKey] = key;
+    values[kPolicy] = text_datum(clock.policy->name);
+    values[kStage] = stage_datum(clock.stage);
+    values[kCalendar] = text_datum(clock.policy->calendar);
+    values[kStartedAt] = TimestampTzGetDatum(clock.started);
+    values[kWarnAt] = TimestampTzGetDatum(clock.warn);
+    values[kDueAt] = TimestampTzGetDatum(clock.due);
+    values[kMetAt] = clock.met ? TimestampTzGetDatum(*clock.met) : Datum(0);
+    nulls[kMetAt] = !clock.met;
+    values[kClosedAt] = TimestampTzGetDatum(now);  // closed at once when met at once
+    nulls[kClosedAt] = !clock.met;
+    values[kStatus] =
+        text_datum(core::clock_status_label(core::starting_status(clock.met, clock.due)));
+    values[kOwner] = clock.owner;
+    nulls[kOwner] = clock.owner == 0;
+    values[kSource] = clock.source;
+    nulls[kSource] = clock.source == 0;
+    append_row(clocks_appender, values, nulls);
 }
 
 void write_lead_columns(const CompiledAttachment& attachment, Datum key) {

@@ -21,25 +21,14 @@ struct HistoryRow {
     const char* crm_label;         // the label as the CRM wrote it; NULL: none
 };
 
-// Inserts the row straight into the heap and its indexes (whatever indexes
-// the table has), the way PostgreSQL writes its own catalogs: no SPI, no
-// plan, no permission check. The CRM's role needs no rights on the history
-// table and cannot write it other than through the trigger. INSERT triggers
-// and row-level security on leadscore.stage_history are not applied.
+// Inserts the row straight into the heap and its indexes (table_appender):
+// the CRM's role needs no rights on the history table and cannot write it
+// other than through the trigger. INSERT triggers and row-level security on
+// leadscore.stage_history are not applied.
 void insert_history(const HistoryRow& row);
 
 // The stage the lead's latest history row ended at, if any. Run as the
 // history table's owner (the CRM's role may not read it). One index probe.
 std::optional<core::Stage> last_recorded_stage(Oid target, const char* lead_key);
-
-// The writer keeps the history table open from the first row it writes
-// until the transaction commits, and until the next utility statement: DDL on
-// the history table (CREATE INDEX, ALTER, DROP ... CASCADE) in the same
-// transaction needs it closed. Idempotent.
-void close_history_writer();
-
-// Registers the relcache, transaction and utility-statement callbacks; from
-// _PG_init.
-void register_history_callbacks();
 
 }  // namespace leadscore::pg
