@@ -102,9 +102,23 @@ def sla_clocks(cursor, repetitions):
         JOIN plpgsql_sla_clocks AS p USING (lead_key, policy)
         WHERE l.target = 'crm_sla_leadscore'::regclass AND p.target = 'crm_sla_plpgsql'::regclass""")
     clocks, agreeing = cursor.fetchone()
+    for table in SLA_TABLES.values():
+        cursor.execute(CONTACTED.format(table=table))
+    cursor.execute("""SELECT count(*) FILTER (WHERE l.status = p.status AND l.met_at = p.met_at),
+                             count(*) FILTER (WHERE l.met_at IS NOT NULL)
+        FROM leadscore.sla_clocks AS l
+        JOIN plpgsql_sla_clocks AS p USING (lead_key, policy)
+        WHERE l.target = 'crm_sla_leadscore'::regclass AND p.target = 'crm_sla_plpgsql'::regclass""")
+    agreeing_after, met = cursor.fetchone()
+    cursor.execute("SELECT count(*) FROM crm_sla_leadscore AS l JOIN crm_sla_plpgsql AS p USING (id) "
+                   "WHERE l.sla_due_at IS DISTINCT FROM p.sla_due_at "
+                   "OR l.sla_breached IS DISTINCT FROM p.sla_breached")
+    rows_differing = cursor.fetchone()[0]
     cursor.execute("ROLLBACK")
     print(f"\nSLA clocks on {moving} leads entering mql (two policies each): PL/pgSQL gives the "
-          f"same due, warning and status for {agreeing} of {clocks} clocks")
+          f"same due, warning and status for {agreeing} of {clocks} clocks; after the first "
+          f"contact the same status and met time for {agreeing_after} of the {met} met clocks, "
+          f"and {rows_differing} rows differ in their due and breached columns")
 
     into_mql = [(name, INTO_MQL.format(table=table)) for name, table in SLA_TABLES.items()]
     medians = harness.run_case(cursor, into_mql, repetitions, rolled_back=True, cleanup=cleanup)

@@ -31,16 +31,14 @@ namespace {
 // operator and function is schema-qualified, nothing resolves through the
 // caller's path.
 constexpr char kOpenClocks[] =
-    "SELECT c.id, c.policy, c.started_at, c.due_at, c.status "
+    "SELECT c.policy, c.started_at, c.due_at, c.status, c.ctid "
     "FROM leadscore.sla_clocks AS c "
     "WHERE c.target OPERATOR(pg_catalog.=) $1 AND c.lead_key OPERATOR(pg_catalog.=) $2 "
     "  AND c.closed_at IS NULL AND ($3 IS NULL OR c.stage OPERATOR(leadscore.<>) $3) "
     "FOR UPDATE OF c";  // no ORDER BY: it would tempt the planner into the primary key
-constexpr char kCloseClock[] =
-    "UPDATE leadscore.sla_clocks SET status = $2, met_at = $3, closed_at = $4 "
-    "WHERE id OPERATOR(pg_catalog.=) $1";
-// Clocks are started by the table appender (no plan, no CHECK evaluated:
-// a due time is never before its start or its warning, by construction).
+// Clocks are started and closed by the table appender (no plan, no CHECK
+// evaluated: a due time is never before its start or its warning, and a
+// status is one of the six, by construction).
 enum ClockColumn {
     kId,
     kTarget,
@@ -74,7 +72,6 @@ struct Statements {
     Oid clocks_owner = InvalidOid;
     Oid clocks_table = InvalidOid;
     SPIPlanPtr open_clocks = nullptr;
-    SPIPlanPtr close_clock = nullptr;
     SPIPlanPtr write_lead_columns = nullptr;
     SPIPlanPtr registered = nullptr;
 };
@@ -125,8 +122,8 @@ bool look_up_clocks() {
 
 // As the owner of sla_clocks, at the outermost entry: no plan is running.
 void prepare_statements() {
-    for (SPIPlanPtr* plan : {&statements.open_clocks, &statements.close_clock,
-                             &statements.write_lead_columns, &statements.registered}) {
+    for (SPIPlanPtr* plan :
+         {&statements.open_clocks, &statements.write_lead_columns, &statements.registered}) {
         if (*plan != nullptr) {
             SPI_freeplan(*plan);
             *plan = nullptr;
@@ -135,8 +132,6 @@ void prepare_statements() {
     const Oid stage = lifecycle_stage_type();
     Oid open_types[3] = {REGCLASSOID, TEXTOID, stage};
     statements.open_clocks = prepare(kOpenClocks, 3, open_types);
-    Oid close_types[4] = {INT8OID, TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
-    statements.close_clock = prepare(kCloseClock, 4, close_types);
     Oid write_types[2] = {REGCLASSOID, TEXTOID};
     statements.write_lead_columns = prepare(kWriteLeadColumns, 2, write_types);
     Oid registered_types[1] = {REGCLASSOID};
@@ -225,25 +220,26 @@ OpenClock open_clock_at(const CompiledAttachment& attachment, const OpenClockRow
     HeapTuple row = rows.table->vals[i];
     const TupleDesc descriptor = rows.table->tupdesc;
     bool is_null;
+    const auto column = [&](int n) { return SPI_getbinval(row, descriptor, n, &is_null); };
     OpenClock clock;
-    clock.id = SPI_getbinval(row, descriptor, 1, &is_null);
-    clock.policy = core::find_policy(*attachment.config.sla,
-                                     text_view(SPI_getbinval(row, descriptor, 2, &is_null)));
-    clock.started = DatumGetTimestampTz(SPI_getbinval(row, descriptor, 3, &is_null));
-    clock.due = DatumGetTimestampTz(SPI_getbinval(row, descriptor, 4, &is_null));
+    clock.policy = core::find_policy(*attachment.config.sla, text_view(column(1)));
+    clock.started = DatumGetTimestampTz(column(2));
+    clock.due = DatumGetTimestampTz(column(3));
     // The table's CHECK admits only the six labels.
     clock.status =
-        core::clock_status_from_label(text_view(SPI_getbinval(row, descriptor, 5, &is_null)))
-            .value_or(core::ClockStatus::Running);
+        core::clock_status_from_label(text_view(column(4))).value_or(core::ClockStatus::Running);
+    clock.tid = *reinterpret_cast<ItemPointer>(DatumGetPointer(column(5)));
     return clock;
 }
 
-void close_clock(Datum id, core::ClockStatus status, std::optional<TimestampTz> met,
+void close_clock(const OpenClock& clock, core::ClockStatus status, std::optional<TimestampTz> met,
                  TimestampTz now) {
-    Datum values[4] = {id, text_datum(core::clock_status_label(status)),
-                       met ? TimestampTzGetDatum(*met) : Datum(0), TimestampTzGetDatum(now)};
-    const char nulls[4] = {' ', ' ', met ? ' ' : 'n', ' '};
-    execute(statements.close_clock, values, nulls, SPI_OK_UPDATE, "closing an SLA clock");
+    const int columns[3] = {kStatus, kMetAt, kClosedAt};
+    const Datum values[3] = {text_datum(core::clock_status_label(status)),
+                             met ? TimestampTzGetDatum(*met) : Datum(0), TimestampTzGetDatum(now)};
+    const bool nulls[3] = {false, !met, false};
+    ItemPointerData tid = clock.tid;
+    update_row(clocks_appender, &tid, 3, columns, values, nulls);
 }
 
 void start_clock(const CompiledAttachment& attachment, Datum key, const NewClock& clock,

@@ -24,11 +24,11 @@ namespace leadscore::pg {
 // One open clock of a lead, as read (policy: nullptr when the attach config
 // no longer has it).
 struct OpenClock {
-    Datum id;
     const core::SlaPolicy* policy;
     TimestampTz started;
     TimestampTz due;
     core::ClockStatus status;
+    ItemPointerData tid;  // the version locked
 };
 
 // A clock to start.
@@ -69,7 +69,9 @@ void with_clocks(Fn&& fn) {
     });
 }
 
-void close_clock(Datum id, core::ClockStatus status, std::optional<TimestampTz> met,
+// Closes a clock read by query_open_clocks (written directly, as the
+// table appender writes: that query locked the version).
+void close_clock(const OpenClock& clock, core::ClockStatus status, std::optional<TimestampTz> met,
                  TimestampTz now);
 void start_clock(const CompiledAttachment& attachment, Datum key, const NewClock& clock,
                  TimestampTz now);

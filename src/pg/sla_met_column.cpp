@@ -140,7 +140,7 @@ LEADSCORE_FUNCTION(sla_column_set) {
             }
             if (met) {
                 pg::close_clock(
-                    clock.id,
+                    clock,
                     core::closing_status(met, clock.due,
                                          clock.status == core::ClockStatus::Breached, now),
                     met, now);

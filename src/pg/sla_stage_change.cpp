@@ -155,7 +155,7 @@ std::optional<TimestampTz> sla_stage_changed(const CompiledAttachment& attachmen
         for_each_open_clock(attachment, key, to, [&](const OpenClock& clock) {
             const std::optional<TimestampTz> met = core::met_on_leaving(
                 clock.policy, to, met_column_of(sla, facts, clock.policy), clock.started, now);
-            close_clock(clock.id,
+            close_clock(clock,
                         core::closing_status(met, clock.due,
                                              clock.status == core::ClockStatus::Breached, now),
                         met, now);

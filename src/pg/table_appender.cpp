@@ -19,6 +19,7 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/resowner.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 }
 
@@ -34,6 +35,7 @@ struct OpenAppender {
     EState* estate;
     ResultRelInfo* result;
     TupleTableSlot* slot;
+    TupleTableSlot* fetched;   // the table AM's slot, for the version an update replaces
     int* column_of_attribute;  // per attribute: the caller's column, or -1
 };
 
@@ -63,6 +65,7 @@ void close_appender(AppendedTable& table) {
     ResourceOwner caller_owner = CurrentResourceOwner;
     CurrentResourceOwner = TopTransactionResourceOwner;
     ExecDropSingleTupleTableSlot(open->slot);
+    ExecDropSingleTupleTableSlot(open->fetched);
     ExecCloseIndices(open->result);
     table_close(open->relation, NoLock);
     CurrentResourceOwner = caller_owner;
@@ -83,6 +86,8 @@ void open_appender(AppendedTable& table, Oid relid) {
     // A standalone slot (not in the EState's tuple table): close_appender
     // drops it, releasing its pin on the table's descriptor.
     TupleTableSlot* slot = MakeSingleTupleTableSlot(RelationGetDescr(relation), &TTSOpsHeapTuple);
+    TupleTableSlot* fetched =
+        MakeSingleTupleTableSlot(RelationGetDescr(relation), table_slot_callbacks(relation));
     auto* open = static_cast<OpenAppender*>(palloc0(sizeof(OpenAppender)));
     CurrentResourceOwner = caller_owner;
     MemoryContextSwitchTo(caller_context);
@@ -104,6 +109,7 @@ void open_appender(AppendedTable& table, Oid relid) {
     open->estate = estate;
     open->result = result;
     open->slot = slot;
+    open->fetched = fetched;
     open->transaction = MyProc->lxid;
     // Only now, with everything open, does the appender count as open.
     table.open = open;
@@ -200,18 +206,63 @@ void look_up_appended_table(AppendedTable& table) {
     table.table = relid;
 }
 
-void append_row(AppendedTable& table, Datum* values, bool* nulls) {
+namespace {
+
+// The table open for this transaction; returns its sequence (a copy: an
+// invalidation arriving in the middle of a row, as any lock acquisition
+// processes them, may reset the cached OIDs).
+Oid open_for_transaction(AppendedTable& table) {
     if (table.open != nullptr && (table.open->stale || table.open->transaction != MyProc->lxid)) {
         close_appender(table);
     }
     look_up_appended_table(table);
-    // Copies: an invalidation arriving in the middle of this row (any lock
-    // acquisition processes them) may reset the cached OIDs.
     const Oid relid = table.table;
     const Oid sequence = table.sequence;
     if (table.open == nullptr) {
         open_appender(table, relid);
     }
+    return sequence;
+}
+
+}  // namespace
+
+void update_row(AppendedTable& table, ItemPointer tid, int count, const int* columns,
+                const Datum* values, const bool* nulls) {
+    open_for_transaction(table);
+    OpenAppender& open = *table.open;
+    const TupleDesc descriptor = RelationGetDescr(open.relation);
+    if (!table_tuple_fetch_row_version(open.relation, tid, SnapshotAny, open.fetched)) {
+        elog(ERROR, "leadscore: the row of leadscore.%s to update was not found", table.name);
+    }
+    Datum* tuple_values = static_cast<Datum*>(palloc(sizeof(Datum) * descriptor->natts));
+    bool* tuple_nulls = static_cast<bool*>(palloc(sizeof(bool) * descriptor->natts));
+    heap_deform_tuple(ExecFetchSlotHeapTuple(open.fetched, false, nullptr), descriptor,
+                      tuple_values, tuple_nulls);
+    for (int i = 0; i < descriptor->natts; ++i) {
+        for (int c = 0; c < count; ++c) {
+            if (open.column_of_attribute[i] == columns[c]) {
+                tuple_values[i] = values[c];
+                tuple_nulls[i] = nulls[c];
+            }
+        }
+    }
+    TupleTableSlot* slot = open.slot;
+    ExecStoreHeapTuple(heap_form_tuple(descriptor, tuple_values, tuple_nulls), slot, false);
+    ExecClearTuple(open.fetched);
+    bool update_indexes = false;
+    simple_table_tuple_update(open.relation, tid, slot, GetActiveSnapshot(), &update_indexes);
+    if (update_indexes) {
+        // As new entries (update = false): PostgreSQL's "unchanged by the
+        // update" hint would look for the updated columns in a range table
+        // this executor state does not have.
+        ExecInsertIndexTuples(open.result, slot, open.estate, false, false, nullptr, NIL);
+    }
+    ExecClearTuple(slot);
+    ResetPerTupleExprContext(open.estate);
+}
+
+void append_row(AppendedTable& table, Datum* values, bool* nulls) {
+    const Oid sequence = open_for_transaction(table);
     OpenAppender& open = *table.open;
     const TupleDesc descriptor = RelationGetDescr(open.relation);
     values[0] = Int64GetDatum(nextval_internal(sequence, false));

@@ -1,5 +1,5 @@
 // Rows leadscore's triggers add to its own tables (stage_history,
-// sla_clocks) go straight into the heap and the indexes (whatever indexes
+// sla_clocks), and the clock closes, go straight into the heap and the indexes (whatever indexes
 // the table has, partial ones included), the way PostgreSQL writes its own
 // catalogs: no SPI, no plan, no permission check, so the CRM's role needs no
 // rights on the table. Each table is opened once per transaction, with its
@@ -15,6 +15,10 @@
 #pragma once
 
 #include "postgres.hpp"
+
+extern "C" {
+#include "storage/itemptr.h"
+}
 
 namespace leadscore::pg {
 
@@ -35,6 +39,12 @@ struct AppendedTable {
 // Appends one row: values/nulls in the table's `columns` order (values[0] is
 // set here). Registers the table with the callbacks on first use.
 void append_row(AppendedTable& table, Datum* values, bool* nulls);
+
+// Sets `count` columns (indexes into the table's `columns`) of the row
+// version at `tid`, which the caller has locked in this transaction (SELECT
+// ... FOR UPDATE): a new version, and index entries unless the update is HOT.
+void update_row(AppendedTable& table, ItemPointer tid, int count, const int* columns,
+                const Datum* values, const bool* nulls);
 
 // The table's OIDs, looked up if need be (ERROR 42P01 when it is missing).
 void look_up_appended_table(AppendedTable& table);
