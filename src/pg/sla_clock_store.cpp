@@ -32,7 +32,7 @@ namespace {
 // caller's path.
 constexpr char kOpenClocks[] =
     "SELECT c.policy, c.started_at, c.due_at, c.status, c.ctid "
-    "FROM leadscore.sla_clocks AS c "
+    "FROM ONLY leadscore.sla_clocks AS c "  // ONLY: the ctid is the table's own
     "WHERE c.target OPERATOR(pg_catalog.=) $1 AND c.lead_key OPERATOR(pg_catalog.=) $2 "
     "  AND c.closed_at IS NULL AND ($3 IS NULL OR c.stage OPERATOR(leadscore.<>) $3) "
     "FOR UPDATE OF c";  // no ORDER BY: it would tempt the planner into the primary key

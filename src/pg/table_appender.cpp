@@ -3,6 +3,7 @@
 #include <array>
 
 extern "C" {
+#include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
@@ -13,6 +14,7 @@ extern "C" {
 #include "executor/executor.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "storage/bufmgr.h"
 #include "storage/proc.h"
 #include "tcop/utility.h"
 #include "utils/inval.h"
@@ -35,7 +37,6 @@ struct OpenAppender {
     EState* estate;
     ResultRelInfo* result;
     TupleTableSlot* slot;
-    TupleTableSlot* fetched;   // the table AM's slot, for the version an update replaces
     int* column_of_attribute;  // per attribute: the caller's column, or -1
 };
 
@@ -62,16 +63,16 @@ void close_appender(AppendedTable& table) {
     if (open == nullptr) {
         return;
     }
+    // Forgotten first: a close that fails halfway is not retried on freed parts.
+    table.open = nullptr;
     ResourceOwner caller_owner = CurrentResourceOwner;
     CurrentResourceOwner = TopTransactionResourceOwner;
     ExecDropSingleTupleTableSlot(open->slot);
-    ExecDropSingleTupleTableSlot(open->fetched);
     ExecCloseIndices(open->result);
     table_close(open->relation, NoLock);
     CurrentResourceOwner = caller_owner;
     FreeExecutorState(open->estate);
     pfree(open);
-    table.open = nullptr;
 }
 
 void open_appender(AppendedTable& table, Oid relid) {
@@ -86,8 +87,6 @@ void open_appender(AppendedTable& table, Oid relid) {
     // A standalone slot (not in the EState's tuple table): close_appender
     // drops it, releasing its pin on the table's descriptor.
     TupleTableSlot* slot = MakeSingleTupleTableSlot(RelationGetDescr(relation), &TTSOpsHeapTuple);
-    TupleTableSlot* fetched =
-        MakeSingleTupleTableSlot(RelationGetDescr(relation), table_slot_callbacks(relation));
     auto* open = static_cast<OpenAppender*>(palloc0(sizeof(OpenAppender)));
     CurrentResourceOwner = caller_owner;
     MemoryContextSwitchTo(caller_context);
@@ -109,7 +108,6 @@ void open_appender(AppendedTable& table, Oid relid) {
     open->estate = estate;
     open->result = result;
     open->slot = slot;
-    open->fetched = fetched;
     open->transaction = MyProc->lxid;
     // Only now, with everything open, does the appender count as open.
     table.open = open;
@@ -124,8 +122,8 @@ void appender_transaction_event(XactEvent event, void*) {
             break;
         case XACT_EVENT_ABORT:
         case XACT_EVENT_PARALLEL_ABORT:
-            // The resource owner has released the relations and the memory
-            // went with the transaction's context: only forget them.
+            // The resource owner releases the relations and the memory goes
+            // with the transaction's context: only forget them.
             for (int i = 0; i < table_count; ++i) {
                 tables[i]->open = nullptr;
             }
@@ -231,13 +229,16 @@ void update_row(AppendedTable& table, ItemPointer tid, int count, const int* col
     open_for_transaction(table);
     OpenAppender& open = *table.open;
     const TupleDesc descriptor = RelationGetDescr(open.relation);
-    if (!table_tuple_fetch_row_version(open.relation, tid, SnapshotAny, open.fetched)) {
+    // The current version, read and copied with its buffer pinned only here.
+    HeapTupleData current;
+    current.t_self = *tid;
+    Buffer buffer;
+    if (!heap_fetch(open.relation, SnapshotAny, &current, &buffer, false)) {
         elog(ERROR, "leadscore: the row of leadscore.%s to update was not found", table.name);
     }
     Datum* tuple_values = static_cast<Datum*>(palloc(sizeof(Datum) * descriptor->natts));
     bool* tuple_nulls = static_cast<bool*>(palloc(sizeof(bool) * descriptor->natts));
-    heap_deform_tuple(ExecFetchSlotHeapTuple(open.fetched, false, nullptr), descriptor,
-                      tuple_values, tuple_nulls);
+    heap_deform_tuple(&current, descriptor, tuple_values, tuple_nulls);
     for (int i = 0; i < descriptor->natts; ++i) {
         for (int c = 0; c < count; ++c) {
             if (open.column_of_attribute[i] == columns[c]) {
@@ -246,9 +247,10 @@ void update_row(AppendedTable& table, ItemPointer tid, int count, const int* col
             }
         }
     }
+    HeapTuple replacement = heap_form_tuple(descriptor, tuple_values, tuple_nulls);
+    ReleaseBuffer(buffer);
     TupleTableSlot* slot = open.slot;
-    ExecStoreHeapTuple(heap_form_tuple(descriptor, tuple_values, tuple_nulls), slot, false);
-    ExecClearTuple(open.fetched);
+    ExecStoreHeapTuple(replacement, slot, false);
     bool update_indexes = false;
     simple_table_tuple_update(open.relation, tid, slot, GetActiveSnapshot(), &update_indexes);
     if (update_indexes) {
