@@ -131,6 +131,8 @@ CREATE ROLE sla_crm_user;
 GRANT SELECT, INSERT, UPDATE ON sla_contacts TO sla_crm_user;
 GRANT SELECT, INSERT ON sla_activities TO sla_crm_user;
 GRANT USAGE ON SEQUENCE sla_activities_id_seq TO sla_crm_user;
+CREATE TABLE sla_forged (id int PRIMARY KEY, stage text);
+ALTER TABLE sla_forged OWNER TO sla_crm_user;
 SET ROLE sla_crm_user;
 INSERT INTO sla_contacts (id, stage, mql_at) VALUES (5, 'mql', '2025-12-05 16:00');
 UPDATE sla_contacts SET first_contacted_at = '2025-12-05 16:30' WHERE id = 5;
@@ -144,19 +146,21 @@ CREATE TRIGGER forged AFTER INSERT ON forged REFERENCING NEW TABLE AS leadscore_
 CREATE TRIGGER forged BEFORE UPDATE ON forged FOR EACH ROW EXECUTE FUNCTION leadscore._sla_column_set();
 DROP TABLE forged;
 -- The lifecycle trigger function is public (attach runs as its caller), but
--- one put on a table attach never saw writes no clocks, whatever its config.
-CREATE TEMP TABLE forged (id int PRIMARY KEY, stage text);
-CREATE TRIGGER zz_leadscore_before_insert BEFORE INSERT ON forged FOR EACH ROW
+-- one put by hand on a table attach never recorded refuses to run, so it
+-- writes neither history nor clocks, whatever its config.
+CREATE TRIGGER zz_leadscore_before_insert BEFORE INSERT ON sla_forged FOR EACH ROW
     EXECUTE FUNCTION leadscore.lifecycle_trigger('{"stage_column": "stage", "notify_channel": null,
       "sla": {"calendar": "sla_office", "policies": [{"name": "flood", "met_by": {"leaves_for": ["sql"]}}]}}');
-CREATE TRIGGER zz_leadscore_after_insert AFTER INSERT ON forged FOR EACH ROW
+CREATE TRIGGER zz_leadscore_after_insert AFTER INSERT ON sla_forged FOR EACH ROW
     EXECUTE FUNCTION leadscore.lifecycle_trigger('{"stage_column": "stage", "notify_channel": null,
       "sla": {"calendar": "sla_office", "policies": [{"name": "flood", "met_by": {"leaves_for": ["sql"]}}]}}');
-INSERT INTO forged VALUES (1, 'mql');
-DROP TABLE forged;
+INSERT INTO sla_forged VALUES (7777, 'mql');
+\echo :LAST_ERROR_SQLSTATE
+DROP TABLE sla_forged;
 RESET ROLE;
 SELECT policy, status FROM leadscore.sla_clocks WHERE lead_key = '5' ORDER BY id;
 SELECT count(*) AS forged_clocks FROM leadscore.sla_clocks WHERE policy = 'flood';
+SELECT count(*) AS forged_history FROM leadscore.stage_history WHERE lead_key = '7777';
 -- A clock cannot start at an infinite stamp.
 INSERT INTO sla_contacts (id, stage, mql_at) VALUES (9, 'mql', 'infinity');
 

@@ -8,10 +8,17 @@
 #include "table_shape.hpp"
 
 extern "C" {
+#include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/partition.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type_d.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 }
 
 namespace core = leadscore::core;
@@ -57,6 +64,46 @@ Oid attached_table_of(Relation relation, const Trigger* trigger) {
     }
     List* ancestors = get_partition_ancestors(RelationGetRelid(relation));
     return llast_oid(ancestors);
+}
+
+// Whether leadscore.attach recorded `table` in attachment_configs (read as
+// the table's owner, the extension's: the CRM's role may not read it).
+bool recorded_by_attach(Oid table) {
+    const Oid configs = get_relname_relid("attachment_configs",
+                                          get_namespace_oid("leadscore", /*missing_ok=*/false));
+    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(configs));
+    if (!HeapTupleIsValid(tuple)) {
+        elog(ERROR, "leadscore: table leadscore.attachment_configs not found");
+    }
+    const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
+    ReleaseSysCache(tuple);
+    if (SPI_connect() != SPI_OK_CONNECT) {
+        elog(ERROR, "leadscore: SPI_connect failed");
+    }
+    Oid types[1] = {REGCLASSOID};
+    Datum values[1] = {ObjectIdGetDatum(table)};
+    Oid saved_user;
+    int saved_context;
+    GetUserIdAndSecContext(&saved_user, &saved_context);
+    SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE);
+    volatile int result = 0;  // set inside PG_TRY, read after it
+    PG_TRY();
+    {
+        result = SPI_execute_with_args(
+            "SELECT FROM leadscore.attachment_configs AS a WHERE a.target OPERATOR(pg_catalog.=) "
+            "$1",
+            1, types, values, nullptr, false, 1);
+    }
+    PG_FINALLY();
+    { SetUserIdAndSecContext(saved_user, saved_context); }
+    PG_END_TRY();
+    if (result != SPI_OK_SELECT) {
+        elog(ERROR, "leadscore: reading leadscore.attachment_configs failed: %s",
+             SPI_result_code_string(result));
+    }
+    const bool recorded = SPI_processed == 1;
+    SPI_finish();
+    return recorded;
 }
 
 const PgColumn* column_of(const PgTable& table, const std::string& name) {
@@ -154,6 +201,15 @@ const CompiledAttachment& compiled_attachment(Relation relation, const Trigger* 
     const PgTable* table = collect_table(relation);
     const Oid attached_table = attached_table_of(relation, trigger);
     const char* attached_table_name = qualified_name(attached_table);
+    if (!recorded_by_attach(attached_table)) {
+        ereport(ERROR,
+                (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                 errmsg("trigger %s on %s runs leadscore's lifecycle trigger, but leadscore.attach "
+                        "has not attached %s",
+                        trigger->tgname, RelationGetRelationName(relation), attached_table_name),
+                 errhint("Attach the table with leadscore.attach(table, config); a trigger made "
+                         "by hand would write history and SLA clocks that no attachment owns.")));
+    }
 
     CompiledAttachment* entry =
         compile(trigger, RelationGetRelid(relation), *table, attached_table, attached_table_name);

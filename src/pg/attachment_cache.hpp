@@ -57,12 +57,11 @@ struct CompiledAttachment {
     // What a promotion by score writes into a text stage column: the CRM's
     // own label for the stage where the config maps one, else the stage's.
     std::array<std::string, core::kStageCount> written_labels;
-    // Whether leadscore.attach recorded the table in attachment_configs
-    // (looked up on first need, by the SLA clocks, as the extension's owner).
-    mutable std::optional<bool> registered;
 };
 
-// The compiled attachment of the trigger being fired; builds it on first use.
+// The compiled attachment of the trigger being fired; builds it on first use
+// (ERROR 55000 when leadscore.attach did not record the table: a trigger a
+// role made by hand on a table of its own writes no history and no clocks).
 // The pointer stays valid until the end of the transaction.
 const CompiledAttachment& compiled_attachment(TriggerData* trigger_data);
 

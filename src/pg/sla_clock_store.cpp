@@ -63,17 +63,12 @@ AppendedTable clocks_appender = {
     "sla_clocks", kClockColumns, kClockColumnCount, InvalidOid, InvalidOid, InvalidOid, nullptr};
 constexpr char kWriteLeadColumns[] = "SELECT leadscore._sla_write_lead_columns($1, ARRAY[$2])";
 
-constexpr char kRegistered[] =
-    "SELECT EXISTS (SELECT FROM leadscore.attachment_configs AS a "
-    "               WHERE a.target OPERATOR(pg_catalog.=) $1)";
-
 struct Statements {
     bool stale = true;  // sla_clocks may have changed (or was never looked up)
     Oid clocks_owner = InvalidOid;
     Oid clocks_table = InvalidOid;
     SPIPlanPtr open_clocks = nullptr;
     SPIPlanPtr write_lead_columns = nullptr;
-    SPIPlanPtr registered = nullptr;
 };
 Statements statements;
 // Sessions entered and not yet left: a CRM trigger fired by
@@ -122,8 +117,7 @@ bool look_up_clocks() {
 
 // As the owner of sla_clocks, at the outermost entry: no plan is running.
 void prepare_statements() {
-    for (SPIPlanPtr* plan :
-         {&statements.open_clocks, &statements.write_lead_columns, &statements.registered}) {
+    for (SPIPlanPtr* plan : {&statements.open_clocks, &statements.write_lead_columns}) {
         if (*plan != nullptr) {
             SPI_freeplan(*plan);
             *plan = nullptr;
@@ -134,8 +128,6 @@ void prepare_statements() {
     statements.open_clocks = prepare(kOpenClocks, 3, open_types);
     Oid write_types[2] = {REGCLASSOID, TEXTOID};
     statements.write_lead_columns = prepare(kWriteLeadColumns, 2, write_types);
-    Oid registered_types[1] = {REGCLASSOID};
-    statements.registered = prepare(kRegistered, 1, registered_types);
 }
 
 Datum text_datum(std::string_view text) {
@@ -183,17 +175,6 @@ void restore_user(const ClocksSession& session) {
 
 void leave_clocks() {
     SPI_finish();
-}
-
-bool registered_by_attach(const CompiledAttachment& attachment) {
-    if (!attachment.registered) {
-        Datum values[1] = {ObjectIdGetDatum(attachment.attached_table)};
-        execute(statements.registered, values, nullptr, SPI_OK_SELECT, "looking up the attachment");
-        bool is_null;
-        attachment.registered =
-            DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null));
-    }
-    return *attachment.registered;
 }
 
 OpenClockRows query_open_clocks(const CompiledAttachment& attachment, Datum key,

@@ -83,11 +83,6 @@ void write_lead_columns(const CompiledAttachment& attachment, Datum key);
 // The registration of the relcache callback that marks the statements stale.
 void register_clock_store_callbacks();
 
-// Whether leadscore.attach recorded the attachment's table (remembered in
-// the compiled attachment): a trigger a role created on a table of its own
-// with leadscore's function and a config of its making writes no clocks.
-bool registered_by_attach(const CompiledAttachment& attachment);
-
 // The lead's open clocks, locked FOR UPDATE, except those of
 // `except_stage`; the rows stay readable while other statements run.
 struct OpenClockRows {

@@ -126,9 +126,6 @@ LEADSCORE_FUNCTION(sla_column_set) {
     bool breached = false;
     std::optional<TimestampTz> next_due;
     pg::with_clocks([&] {
-        if (!pg::registered_by_attach(attachment)) {
-            return;
-        }
         pg::for_each_open_clock(attachment, key, std::nullopt, [&](const pg::OpenClock& clock) {
             std::optional<TimestampTz> met;
             if (clock.policy != nullptr && clock.policy->met_by == core::SlaMetBy::Column) {

@@ -148,9 +148,6 @@ std::optional<TimestampTz> sla_stage_changed(const CompiledAttachment& attachmen
     });
     std::optional<TimestampTz> first_due;
     with_clocks([&] {
-        if (!registered_by_attach(attachment)) {
-            return;
-        }
         // The clocks of the stage left (of every stage, when it left for none).
         for_each_open_clock(attachment, key, to, [&](const OpenClock& clock) {
             const std::optional<TimestampTz> met = core::met_on_leaving(
