@@ -157,6 +157,20 @@ CompiledAttachment* compile(const Trigger* trigger, Oid relid, const PgTable& ta
         }
         return column;
     };
+    if (const auto& sla = entry->config.sla) {
+        const auto attnum = [&](const std::optional<std::string>& name) {
+            return name ? column_of(table, *name)->attnum : AttrNumber(0);
+        };
+        for (std::size_t i = 0; i < sla->policies.size(); ++i) {
+            if (sla->policies[i].met_by == core::SlaMetBy::Column) {
+                entry->sla_columns.met[i] = column_of(table, sla->policies[i].column)->attnum;
+            }
+        }
+        entry->sla_columns.due = attnum(sla->due_column);
+        entry->sla_columns.breached = attnum(sla->breached_column);
+        entry->sla_columns.owner = attnum(sla->owner_column);
+        entry->sla_columns.source = attnum(sla->source_column);
+    }
     entry->score = score_column(entry->config.score_column);
     entry->fit = score_column(entry->config.fit_column);
     entry->engagement = score_column(entry->config.engagement_column);

@@ -30,6 +30,15 @@ struct EnumStage {
     std::string label;
 };
 
+// The columns an attachment's SLA config names; attnum 0 when not mapped.
+struct SlaColumns {
+    std::array<AttrNumber, core::kMaxSlaPolicies> met{};  // per policy met by a column
+    AttrNumber due = 0;
+    AttrNumber breached = 0;
+    AttrNumber owner = 0;
+    AttrNumber source = 0;
+};
+
 // A column holding one of the lead's scores (attach's score_column,
 // fit_column, engagement_column); attnum 0 when not mapped.
 struct ScoreColumn {
@@ -54,6 +63,7 @@ struct CompiledAttachment {
     std::vector<EnumStage> enum_stages;                         // ENUM stage column
     FmgrInfo key_output{};
     ScoreColumn score, fit, engagement;
+    SlaColumns sla_columns;
     // What a promotion by score writes into a text stage column: the CRM's
     // own label for the stage where the config maps one, else the stage's.
     std::array<std::string, core::kStageCount> written_labels;

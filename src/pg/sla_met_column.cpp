@@ -102,12 +102,9 @@ LEADSCORE_FUNCTION(sla_column_set) {
     Datum key = 0;
     pg::call_postgres([&] {
         const TupleDesc descriptor = RelationGetDescr(relation);
-        for (std::size_t i = 0; i < sla.policies.size(); ++i) {
-            if (sla.policies[i].met_by != core::SlaMetBy::Column) {
-                continue;
-            }
-            const int attnum = SPI_fnumber(descriptor, sla.policies[i].column.c_str());
-            if (attnum > 0 && changed(descriptor, attnum, data->tg_trigtuple, row)) {
+        for (std::size_t i = 0; i < set.size(); ++i) {
+            const AttrNumber attnum = attachment.sla_columns.met[i];
+            if (attnum != 0 && changed(descriptor, attnum, data->tg_trigtuple, row)) {
                 set[i] = {true, pg::point_in_time(row, descriptor, attnum)};
                 any_set = true;
             }

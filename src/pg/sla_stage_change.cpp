@@ -57,25 +57,21 @@ struct RowFacts {
     Datum source;
 };
 
-Datum text_of(HeapTuple row, TupleDesc descriptor, const std::optional<std::string>& column) {
-    if (!column) {
-        return Datum(0);
-    }
-    const int attnum = SPI_fnumber(descriptor, column->c_str());
-    char* text = attnum > 0 ? SPI_getvalue(row, descriptor, attnum) : nullptr;
+Datum text_of(HeapTuple row, TupleDesc descriptor, AttrNumber column) {
+    char* text = column > 0 ? SPI_getvalue(row, descriptor, column) : nullptr;
     return text == nullptr ? Datum(0) : CStringGetTextDatum(text);
 }
 
-RowFacts read_row(const core::SlaConfig& sla, HeapTuple row, TupleDesc descriptor) {
+RowFacts read_row(const CompiledAttachment& attachment, HeapTuple row, TupleDesc descriptor) {
+    const SlaColumns& columns = attachment.sla_columns;
     RowFacts facts{};
-    for (std::size_t i = 0; i < sla.policies.size(); ++i) {
-        if (sla.policies[i].met_by == core::SlaMetBy::Column) {
-            facts.met_column[i] = point_in_time(
-                row, descriptor, SPI_fnumber(descriptor, sla.policies[i].column.c_str()));
+    for (std::size_t i = 0; i < facts.met_column.size(); ++i) {
+        if (columns.met[i] != 0) {
+            facts.met_column[i] = point_in_time(row, descriptor, columns.met[i]);
         }
     }
-    facts.owner = text_of(row, descriptor, sla.owner_column);
-    facts.source = text_of(row, descriptor, sla.source_column);
+    facts.owner = text_of(row, descriptor, columns.owner);
+    facts.source = text_of(row, descriptor, columns.source);
     return facts;
 }
 
@@ -143,7 +139,7 @@ std::optional<TimestampTz> sla_stage_changed(const CompiledAttachment& attachmen
     RowFacts facts;
     Datum key = 0;
     call_postgres([&] {
-        facts = read_row(sla, row, RelationGetDescr(data->tg_relation));
+        facts = read_row(attachment, row, RelationGetDescr(data->tg_relation));
         key = CStringGetTextDatum(lead_key);
     });
     std::optional<TimestampTz> first_due;
@@ -177,32 +173,26 @@ std::optional<TimestampTz> sla_stage_changed(const CompiledAttachment& attachmen
 
 HeapTuple with_sla_columns(const CompiledAttachment& attachment, Relation relation, HeapTuple row,
                            std::optional<TimestampTz> due, bool breached) {
-    const core::SlaConfig& sla = *attachment.config.sla;
-    const TupleDesc descriptor = RelationGetDescr(relation);
+    const SlaColumns& sla = attachment.sla_columns;
     int columns[2];
     Datum values[2];
     bool nulls[2];
     int count = 0;
-    if (sla.due_column) {
-        columns[count] = SPI_fnumber(descriptor, sla.due_column->c_str());
+    if (sla.due != 0) {
+        columns[count] = sla.due;
         values[count] = due ? TimestampTzGetDatum(*due) : Datum(0);
         nulls[count] = !due;
         ++count;
     }
-    if (sla.breached_column) {
-        columns[count] = SPI_fnumber(descriptor, sla.breached_column->c_str());
+    if (sla.breached != 0) {
+        columns[count] = sla.breached;
         values[count] = BoolGetDatum(breached);
         nulls[count] = false;
         ++count;
     }
-    for (int i = 0; i < count; ++i) {
-        if (columns[i] <= 0) {
-            elog(ERROR, "leadscore: SLA column of %s not found; attach the table again",
-                 attachment.attached_table_name.c_str());
-        }
-    }
     return count == 0 ? row
-                      : heap_modify_tuple_by_cols(row, descriptor, count, columns, values, nulls);
+                      : heap_modify_tuple_by_cols(row, RelationGetDescr(relation), count, columns,
+                                                  values, nulls);
 }
 
 }  // namespace leadscore::pg
