@@ -19,6 +19,7 @@ extern "C" {
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
+#include "utils/timestamp.h"
 }
 
 namespace core = leadscore::core;
@@ -163,13 +164,13 @@ CompiledAttachment* compile(const Trigger* trigger, Oid relid, const PgTable& ta
         };
         for (std::size_t i = 0; i < sla->policies.size(); ++i) {
             if (sla->policies[i].met_by == core::SlaMetBy::Column) {
-                entry->sla_columns.met[i] = column_of(table, sla->policies[i].column)->attnum;
+                entry->sla.met_column[i] = column_of(table, sla->policies[i].column)->attnum;
             }
         }
-        entry->sla_columns.due = attnum(sla->due_column);
-        entry->sla_columns.breached = attnum(sla->breached_column);
-        entry->sla_columns.owner = attnum(sla->owner_column);
-        entry->sla_columns.source = attnum(sla->source_column);
+        entry->sla.due_column = attnum(sla->due_column);
+        entry->sla.breached_column = attnum(sla->breached_column);
+        entry->sla.owner_column = attnum(sla->owner_column);
+        entry->sla.source_column = attnum(sla->source_column);
     }
     entry->score = score_column(entry->config.score_column);
     entry->fit = score_column(entry->config.fit_column);
@@ -232,6 +233,16 @@ const CompiledAttachment& compiled_attachment(Relation relation, const Trigger* 
     bool is_varlena;
     getTypeOutputInfo(entry->key_type, &output_function, &is_varlena);
     fmgr_info_cxt(output_function, &entry->key_output, TopMemoryContext);
+    if (entry->config.sla) {
+        for (std::size_t i = 0; i < entry->config.sla->policies.size(); ++i) {
+            Interval within{};
+            within.time = entry->config.sla->policies[i].within;
+            entry->sla.warn_after[i] =
+                DatumGetIntervalP(DirectFunctionCall2(interval_mul, IntervalPGetDatum(&within),
+                                                      Float8GetDatum(entry->config.sla->warn_at)))
+                    ->time;
+        }
+    }
     entry->valid = true;
     return *entry;
 }

@@ -30,13 +30,17 @@ struct EnumStage {
     std::string label;
 };
 
-// The columns an attachment's SLA config names; attnum 0 when not mapped.
-struct SlaColumns {
-    std::array<AttrNumber, core::kMaxSlaPolicies> met{};  // per policy met by a column
-    AttrNumber due = 0;
-    AttrNumber breached = 0;
-    AttrNumber owner = 0;
-    AttrNumber source = 0;
+// An attachment's SLA config as the triggers use it: the columns it names
+// (attnum 0 when not mapped) and, per policy, the business time after which
+// its clocks warn (`within` times warn_at, multiplied as PostgreSQL
+// multiplies an interval).
+struct CompiledSla {
+    std::array<AttrNumber, core::kMaxSlaPolicies> met_column{};  // policies met by a column
+    std::array<std::int64_t, core::kMaxSlaPolicies> warn_after{};
+    AttrNumber due_column = 0;
+    AttrNumber breached_column = 0;
+    AttrNumber owner_column = 0;
+    AttrNumber source_column = 0;
 };
 
 // A column holding one of the lead's scores (attach's score_column,
@@ -63,7 +67,7 @@ struct CompiledAttachment {
     std::vector<EnumStage> enum_stages;                         // ENUM stage column
     FmgrInfo key_output{};
     ScoreColumn score, fit, engagement;
-    SlaColumns sla_columns;
+    CompiledSla sla;
     // What a promotion by score writes into a text stage column: the CRM's
     // own label for the stage where the config maps one, else the stage's.
     std::array<std::string, core::kStageCount> written_labels;

@@ -103,7 +103,7 @@ LEADSCORE_FUNCTION(sla_column_set) {
     pg::call_postgres([&] {
         const TupleDesc descriptor = RelationGetDescr(relation);
         for (std::size_t i = 0; i < set.size(); ++i) {
-            const AttrNumber attnum = attachment.sla_columns.met[i];
+            const AttrNumber attnum = attachment.sla.met_column[i];
             if (attnum != 0 && changed(descriptor, attnum, data->tg_trigtuple, row)) {
                 set[i] = {true, pg::point_in_time(row, descriptor, attnum)};
                 any_set = true;

@@ -63,15 +63,15 @@ Datum text_of(HeapTuple row, TupleDesc descriptor, AttrNumber column) {
 }
 
 RowFacts read_row(const CompiledAttachment& attachment, HeapTuple row, TupleDesc descriptor) {
-    const SlaColumns& columns = attachment.sla_columns;
+    const CompiledSla& compiled = attachment.sla;
     RowFacts facts{};
     for (std::size_t i = 0; i < facts.met_column.size(); ++i) {
-        if (columns.met[i] != 0) {
-            facts.met_column[i] = point_in_time(row, descriptor, columns.met[i]);
+        if (compiled.met_column[i] != 0) {
+            facts.met_column[i] = point_in_time(row, descriptor, compiled.met_column[i]);
         }
     }
-    facts.owner = text_of(row, descriptor, columns.owner);
-    facts.source = text_of(row, descriptor, columns.source);
+    facts.owner = text_of(row, descriptor, compiled.owner_column);
+    facts.source = text_of(row, descriptor, compiled.source_column);
     return facts;
 }
 
@@ -81,16 +81,6 @@ std::optional<TimestampTz> met_column_of(const core::SlaConfig& sla, const RowFa
         return std::nullopt;
     }
     return facts.met_column[static_cast<std::size_t>(policy - sla.policies.data())];
-}
-
-// The business time after which a clock of `within` warns: `within` times
-// warn_at, multiplied as PostgreSQL multiplies an interval.
-std::int64_t warning_amount(std::int64_t within, double warn_at) {
-    Interval amount{};
-    amount.time = within;
-    const Interval* product = DatumGetIntervalP(
-        DirectFunctionCall2(interval_mul, IntervalPGetDatum(&amount), Float8GetDatum(warn_at)));
-    return product->time;
 }
 
 }  // namespace
@@ -124,14 +114,14 @@ std::optional<TimestampTz> sla_stage_changed(const CompiledAttachment& attachmen
             if (policy.stage != *to) {
                 continue;
             }
-            std::int64_t warn_after = 0;
-            call_postgres([&] { warn_after = warning_amount(policy.within, sla.warn_at); });
             core::BusinessCalendar& calendar = calendar_named(policy.calendar);
             NewClock& clock = starting[starting_count++];
             clock.policy = &policy;
             clock.stage = *to;
             clock.started = started;
-            clock.warn = calendar.add(started, warn_after);
+            clock.warn = calendar.add(
+                started,
+                attachment.sla.warn_after[static_cast<std::size_t>(&policy - sla.policies.data())]);
             clock.due = calendar.add(started, policy.within);
         }
     }
@@ -173,19 +163,19 @@ std::optional<TimestampTz> sla_stage_changed(const CompiledAttachment& attachmen
 
 HeapTuple with_sla_columns(const CompiledAttachment& attachment, Relation relation, HeapTuple row,
                            std::optional<TimestampTz> due, bool breached) {
-    const SlaColumns& sla = attachment.sla_columns;
+    const CompiledSla& sla = attachment.sla;
     int columns[2];
     Datum values[2];
     bool nulls[2];
     int count = 0;
-    if (sla.due != 0) {
-        columns[count] = sla.due;
+    if (sla.due_column != 0) {
+        columns[count] = sla.due_column;
         values[count] = due ? TimestampTzGetDatum(*due) : Datum(0);
         nulls[count] = !due;
         ++count;
     }
-    if (sla.breached != 0) {
-        columns[count] = sla.breached;
+    if (sla.breached_column != 0) {
+        columns[count] = sla.breached_column;
         values[count] = BoolGetDatum(breached);
         nulls[count] = false;
         ++count;
