@@ -199,6 +199,13 @@ void register_attachment_cache_callbacks() {
     RegisterXactCallback(free_stale_entries, nullptr);
 }
 
+const char* lead_key(const CompiledAttachment& attachment, HeapTuple tuple, TupleDesc descriptor) {
+    bool is_null;
+    const Datum value = heap_getattr(tuple, attachment.key_column, descriptor, &is_null);
+    return is_null ? "NULL"
+                   : OutputFunctionCall(const_cast<FmgrInfo*>(&attachment.key_output), value);
+}
+
 const CompiledAttachment& compiled_attachment(TriggerData* trigger_data) {
     return compiled_attachment(trigger_data->tg_relation, trigger_data->tg_trigger);
 }

@@ -83,6 +83,10 @@ const CompiledAttachment& compiled_attachment(TriggerData* trigger_data);
 // (another trigger of the table reading the attachment's config).
 const CompiledAttachment& compiled_attachment(Relation relation, const Trigger* trigger);
 
+// The lead's key in `tuple` as text (its column's output function), "NULL"
+// for none: as history rows and SLA clocks store it.
+const char* lead_key(const CompiledAttachment& attachment, HeapTuple tuple, TupleDesc descriptor);
+
 // Registers the relcache and transaction callbacks; called from _PG_init.
 void register_attachment_cache_callbacks();
 

@@ -31,19 +31,12 @@ extern "C" {
 namespace core = leadscore::core;
 namespace pg = leadscore::pg;
 using pg::enum_label;
+using pg::lead_key;
 using pg::read_stage;
 using pg::RowStage;
 using pg::stage_or_nothing;
 
 namespace {
-
-const char* lead_key(const pg::CompiledAttachment& attachment, HeapTuple tuple,
-                     TupleDesc descriptor) {
-    bool is_null;
-    const Datum value = heap_getattr(tuple, attachment.key_column, descriptor, &is_null);
-    return is_null ? "NULL"
-                   : OutputFunctionCall(const_cast<FmgrInfo*>(&attachment.key_output), value);
-}
 
 // The reason for a change: the reason column for moves into recycled or
 // disqualified, otherwise (or when it is empty) SET LOCAL leadscore.reason.

@@ -109,11 +109,7 @@ LEADSCORE_FUNCTION(sla_column_set) {
                 any_set = true;
             }
         }
-        bool is_null;
-        const Datum value = heap_getattr(row, attachment.key_column, descriptor, &is_null);
-        key = CStringGetTextDatum(
-            is_null ? "NULL"
-                    : OutputFunctionCall(const_cast<FmgrInfo*>(&attachment.key_output), value));
+        key = CStringGetTextDatum(pg::lead_key(attachment, row, descriptor));
     });
     if (!any_set) {
         return PointerGetDatum(row);
