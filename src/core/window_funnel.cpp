@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <array>
-#include <optional>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -66,70 +65,88 @@ struct Entry {
     std::size_t row;
 };
 
-// The chain that reached a level: when it started, when it reached the
-// level, the row that brought it there, and (for the times) its steps.
-struct Chain {
+// A chain's ends: when it started, when it reached its level, and the row
+// that brought it there.
+struct Link {
     std::int64_t first;
     std::int64_t last;
     std::size_t row;
-    std::array<std::int64_t, kMaxFunnelSteps> times;
 };
 
+using StepTimes = std::array<std::int64_t, kMaxFunnelSteps>;
+
+// Per level (index = level - 1) the latest chain to reach it, the one it
+// replaced (for strict_once) and, for the times, the first. A level's entry
+// is valid when its bit is set; the arrays are left uninitialised, since a
+// group is evaluated per call of the final function and most reach one or
+// two levels. The step times are kept only when asked for.
 class Scan {
   public:
-    Scan(int step_count, std::int64_t window, const FunnelModes& modes)
-        : step_count_(step_count), window_(window), modes_(modes) {}
+    Scan(int step_count, std::int64_t window, const FunnelModes& modes, FunnelOutput output)
+        : step_count_(step_count),
+          window_(window),
+          modes_(modes),
+          with_times_(output == FunnelOutput::kLevelAndTimes) {}
 
     // False once the scan must stop (a mode ended it, or every step is reached).
     bool take(const Entry& entry);
 
     FunnelResult result() const {
         FunnelResult out;
-        out.level = deepest();
-        if (out.level > 0) {
-            const Chain& chain = *first_to_reach_[static_cast<std::size_t>(out.level - 1)];
-            out.times.assign(chain.times.begin(), chain.times.begin() + out.level);
+        // Levels are never given up, so the deepest is the highest bit.
+        for (std::uint32_t reached = reached_; reached != 0; reached >>= 1) {
+            ++out.level;
+        }
+        if (with_times_ && out.level > 0) {
+            const StepTimes& times = first_times_[static_cast<std::size_t>(out.level - 1)];
+            out.times.assign(times.begin(), times.begin() + out.level);
         }
         return out;
     }
 
   private:
-    int deepest() const {
-        for (int level = step_count_; level > 0; --level) {
-            if (reached_[static_cast<std::size_t>(level - 1)]) {
-                return level;
-            }
-        }
-        return 0;
-    }
+    static bool has(std::uint32_t levels, std::size_t index) { return (levels >> index) & 1U; }
 
-    void reach(int level, const Chain& chain) {
-        const std::size_t index = static_cast<std::size_t>(level - 1);
+    // The chain `link` reached level index + 1; its earlier steps' times
+    // are `earlier` (times only).
+    void reach(std::size_t index, const Link& link, const StepTimes* earlier) {
+        const std::uint32_t bit = 1U << index;
         // Kept for strict_once: the chain this level had before the row
         // that replaces it, so a later step of the same row can use it.
-        before_[index] = reached_[index];
-        reached_[index] = chain;
-        if (!first_to_reach_[index]) {
-            first_to_reach_[index] = chain;
+        before_ = (before_ & ~bit) | (reached_ & bit);
+        if (has(reached_, index)) {
+            before_links_[index] = reached_links_[index];
         }
-    }
-
-    // The chain at `level` a step of `row` may continue.
-    const std::optional<Chain>& continuable(int level, std::size_t row) const {
-        const std::size_t index = static_cast<std::size_t>(level - 1);
-        if (modes_.strict_once && reached_[index] && reached_[index]->row == row) {
-            return before_[index];
+        if (with_times_) {
+            if (has(reached_, index)) {
+                std::copy_n(reached_times_[index].begin(), index + 1, before_times_[index].begin());
+            }
+            if (earlier != nullptr) {
+                std::copy_n(earlier->begin(), index, reached_times_[index].begin());
+            }
+            reached_times_[index][index] = link.last;
+            if (!has(first_, index)) {
+                first_ |= bit;
+                std::copy_n(reached_times_[index].begin(), index + 1, first_times_[index].begin());
+            }
         }
-        return reached_[index];
+        reached_ |= bit;
+        reached_links_[index] = link;
     }
 
     int step_count_;
     std::int64_t window_;
     FunnelModes modes_;
+    bool with_times_;
     bool started_ = false;
-    std::array<std::optional<Chain>, kMaxFunnelSteps> reached_;
-    std::array<std::optional<Chain>, kMaxFunnelSteps> before_;
-    std::array<std::optional<Chain>, kMaxFunnelSteps> first_to_reach_;
+    std::uint32_t reached_ = 0;  // bit i: level i + 1 has a chain
+    std::uint32_t before_ = 0;
+    std::uint32_t first_ = 0;
+    std::array<Link, kMaxFunnelSteps> reached_links_;
+    std::array<Link, kMaxFunnelSteps> before_links_;
+    std::array<StepTimes, kMaxFunnelSteps> reached_times_;
+    std::array<StepTimes, kMaxFunnelSteps> before_times_;
+    std::array<StepTimes, kMaxFunnelSteps> first_times_;
 };
 
 bool Scan::take(const Entry& entry) {
@@ -137,33 +154,35 @@ bool Scan::take(const Entry& entry) {
         return !started_;
     }
     if (entry.step == 1) {
-        Chain chain{entry.time, entry.time, entry.row, {}};
-        chain.times[0] = entry.time;
-        reach(1, chain);
+        reach(0, {entry.time, entry.time, entry.row}, nullptr);
         started_ = true;
         return step_count_ > 1;
     }
     const std::size_t index = static_cast<std::size_t>(entry.step - 1);
-    if (modes_.strict_deduplication && reached_[index]) {
+    if (modes_.strict_deduplication && has(reached_, index)) {
         return false;  // the step came again: the search ends here
     }
-    const std::optional<Chain>& previous = continuable(entry.step - 1, entry.row);
-    if (modes_.strict_order && started_ && !reached_[index - 1]) {
+    if (modes_.strict_order && started_ && !has(reached_, index - 1)) {
         return modes_.allow_reentry;  // out of order: ends the search, or is ignored
     }
-    if (!previous) {
+    // The chain one level down this step may continue: under strict_once
+    // not one this same row brought there.
+    const bool from_before = modes_.strict_once && has(reached_, index - 1) &&
+                             reached_links_[index - 1].row == entry.row;
+    if (!has(from_before ? before_ : reached_, index - 1)) {
         return true;
     }
+    const Link& previous = from_before ? before_links_[index - 1] : reached_links_[index - 1];
     // (In 128 bits: first + window may pass the int64 range.)
     const bool within =
-        static_cast<__int128>(entry.time) <= static_cast<__int128>(previous->first) + window_;
-    const bool increasing = !modes_.strict_increase || previous->last < entry.time;
+        static_cast<__int128>(entry.time) <= static_cast<__int128>(previous.first) + window_;
+    const bool increasing = !modes_.strict_increase || previous.last < entry.time;
     if (within && increasing) {
-        Chain chain = *previous;
-        chain.last = entry.time;
-        chain.row = entry.row;
-        chain.times[index] = entry.time;
-        reach(entry.step, chain);
+        const StepTimes* earlier = nullptr;
+        if (with_times_) {
+            earlier = from_before ? &before_times_[index - 1] : &reached_times_[index - 1];
+        }
+        reach(index, {previous.first, entry.time, entry.row}, earlier);
         if (entry.step == step_count_) {
             return false;
         }
@@ -173,25 +192,36 @@ bool Scan::take(const Entry& entry) {
 
 }  // namespace
 
-FunnelResult evaluate_funnel(std::vector<FunnelRow>& rows, int step_count, std::int64_t window,
-                             const FunnelModes& modes) {
-    std::sort(rows.begin(), rows.end(), [](const FunnelRow& a, const FunnelRow& b) {
+FunnelResult evaluate_funnel(FunnelRow* rows, std::size_t count, int step_count,
+                             std::int64_t window, const FunnelModes& modes, FunnelOutput output) {
+    std::sort(rows, rows + count, [](const FunnelRow& a, const FunnelRow& b) {
         return a.time != b.time ? a.time < b.time : a.steps < b.steps;
     });
-    Scan scan(step_count, window, modes);
+    Scan scan(step_count, window, modes, output);
     // Rows of one instant, step by step: all step-1 entries first, and so on.
     std::size_t begin = 0;
-    while (begin < rows.size()) {
+    while (begin < count) {
         std::size_t end = begin;
-        while (end < rows.size() && rows[end].time == rows[begin].time) {
+        std::uint32_t steps = 0;  // the steps any row of this instant matched
+        while (end < count && rows[end].time == rows[begin].time) {
+            steps |= rows[end].steps;
             ++end;
         }
         // Rows that matched no step matter only to strict_order.
-        for (int step = modes.strict_order ? 0 : 1; step <= step_count; ++step) {
+        if (modes.strict_order) {
             for (std::size_t row = begin; row < end; ++row) {
-                const bool matches =
-                    step == 0 ? rows[row].steps == 0 : (rows[row].steps >> (step - 1)) & 1U;
-                if (matches && !scan.take({rows[row].time, step, row})) {
+                if (rows[row].steps == 0 && !scan.take({rows[row].time, 0, row})) {
+                    return scan.result();
+                }
+            }
+        }
+        for (int step = 1; steps != 0; ++step, steps >>= 1) {
+            if ((steps & 1U) == 0) {
+                continue;
+            }
+            for (std::size_t row = begin; row < end; ++row) {
+                if (((rows[row].steps >> (step - 1)) & 1U) != 0 &&
+                    !scan.take({rows[row].time, step, row})) {
                     return scan.result();
                 }
             }

@@ -78,8 +78,13 @@ void serialize_funnel(const FunnelSettings& settings, const FunnelRow* rows, std
 FunnelSettings read_serialized_funnel(const char* bytes, std::size_t size, std::size_t& count);
 FunnelRow serialized_funnel_row(const char* bytes, std::size_t index);
 
-// Sorts `rows` (any order in, by time and steps out) and scans them.
-FunnelResult evaluate_funnel(std::vector<FunnelRow>& rows, int step_count, std::int64_t window,
-                             const FunnelModes& modes);
+// What evaluate_funnel computes: window_funnel needs the level only, and
+// keeping each chain's step times would cost it a copy per step.
+enum class FunnelOutput { kLevel, kLevelAndTimes };
+
+// Sorts the `count` rows at `rows` in place (any order in, by time and
+// steps out) and scans them.
+FunnelResult evaluate_funnel(FunnelRow* rows, std::size_t count, int step_count,
+                             std::int64_t window, const FunnelModes& modes, FunnelOutput output);
 
 }  // namespace leadscore::core

@@ -7,7 +7,6 @@
 #include "text_datum.hpp"
 
 #include <cstring>
-#include <vector>
 
 extern "C" {
 #include "catalog/pg_type_d.h"
@@ -266,16 +265,21 @@ FunnelAggState* state_from_bytes(const bytea* bytes) {
 }
 
 // The group's result, computed by the core; `times` receives the step
-// times (palloc'd) when asked for.
-int evaluate(const FunnelAggState* state, TimestampTz** times) {
+// times (palloc'd) when asked for. The core sorts the state's rows in
+// place: the state stays the same multiset of rows (all the transition,
+// combine and final functions see), so a state shared by window_funnel and
+// window_funnel_times, or one that goes on growing in a window frame, is
+// still right, and no copy is made per group.
+int evaluate(FunnelAggState* state, TimestampTz** times) {
     if (state == nullptr || state->settings.step_count == 0) {
         return 0;
     }
     int level;
     {
-        std::vector<core::FunnelRow> rows(state->rows, state->rows + state->count);
         const core::FunnelResult result = core::evaluate_funnel(
-            rows, state->settings.step_count, state->settings.window, state->settings.modes);
+            state->rows, state->count, state->settings.step_count, state->settings.window,
+            state->settings.modes,
+            times != nullptr ? core::FunnelOutput::kLevelAndTimes : core::FunnelOutput::kLevel);
         level = result.level;
         if (times != nullptr && level > 0) {
             // MCXT_ALLOC_NO_OOM: no ereport while C++ objects are alive.
@@ -297,13 +301,13 @@ LEADSCORE_FUNCTION(window_funnel_deserialize) {
 }
 
 LEADSCORE_FUNCTION(window_funnel_final) {
-    const auto* state =
+    auto* state =
         PG_ARGISNULL(0) ? nullptr : reinterpret_cast<FunnelAggState*>(PG_GETARG_POINTER(0));
     PG_RETURN_INT32(evaluate(state, nullptr));
 }
 
 LEADSCORE_FUNCTION(window_funnel_times_final) {
-    const auto* state =
+    auto* state =
         PG_ARGISNULL(0) ? nullptr : reinterpret_cast<FunnelAggState*>(PG_GETARG_POINTER(0));
     TimestampTz* times = nullptr;
     const int level = evaluate(state, &times);

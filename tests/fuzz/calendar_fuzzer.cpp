@@ -68,7 +68,8 @@ void exercise_states(std::string_view bytes) {
             rows.push_back(serialized_funnel_row(bytes.data(), i));
         }
         if (settings.step_count > 0) {
-            evaluate_funnel(rows, settings.step_count, settings.window, settings.modes);
+            evaluate_funnel(rows.data(), rows.size(), settings.step_count, settings.window,
+                            settings.modes, FunnelOutput::kLevelAndTimes);
         }
     } catch (const Error&) {
     }

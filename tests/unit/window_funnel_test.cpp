@@ -39,16 +39,29 @@ std::vector<FunnelRow> rows_of(const std::string& events) {
     return rows;
 }
 
+// Evaluates `rows` (a copy: they are sorted in place) for the level and
+// the times, and checks that the level alone comes out the same.
+FunnelResult evaluate(std::vector<FunnelRow> rows, int steps, std::int64_t window,
+                      const FunnelModes& modes) {
+    std::vector<FunnelRow> copy = rows;
+    const FunnelResult level_only =
+        evaluate_funnel(copy.data(), copy.size(), steps, window, modes, FunnelOutput::kLevel);
+    FunnelResult full = evaluate_funnel(rows.data(), rows.size(), steps, window, modes,
+                                        FunnelOutput::kLevelAndTimes);
+    EXPECT_EQ(level_only.level, full.level);
+    EXPECT_TRUE(level_only.times.empty());
+    EXPECT_EQ(full.times.size(), static_cast<std::size_t>(full.level));
+    return full;
+}
+
 int level(const std::string& events, int steps, std::int64_t window,
           const std::string& modes = "") {
-    std::vector<FunnelRow> rows = rows_of(events);
-    return evaluate_funnel(rows, steps, window, parse_funnel_modes(modes)).level;
+    return evaluate(rows_of(events), steps, window, parse_funnel_modes(modes)).level;
 }
 
 std::vector<std::int64_t> times(const std::string& events, int steps, std::int64_t window,
                                 const std::string& modes = "") {
-    std::vector<FunnelRow> rows = rows_of(events);
-    return evaluate_funnel(rows, steps, window, parse_funnel_modes(modes)).times;
+    return evaluate(rows_of(events), steps, window, parse_funnel_modes(modes)).times;
 }
 
 TEST(WindowFunnel, CountsTheDeepestStepWithinTheWindow) {
@@ -112,11 +125,11 @@ TEST(WindowFunnel, TimesOfTheFirstChainToReachTheDeepestStep) {
 TEST(WindowFunnel, HugeWindowsAndExtremeTimes) {
     // first + window passes the int64 range: no overflow, the window covers it.
     std::vector<FunnelRow> rows = {{9000000000000000000, 1}, {9223371331199999999, 2}};
-    EXPECT_EQ(evaluate_funnel(rows, 2, INT64_MAX, {}).level, 2);
-    EXPECT_EQ(evaluate_funnel(rows, 2, 1000, {}).level, 1);
+    EXPECT_EQ(evaluate(rows, 2, INT64_MAX, {}).level, 2);
+    EXPECT_EQ(evaluate(rows, 2, 1000, {}).level, 1);
     // PostgreSQL's earliest and latest times, 9.4e18 microseconds apart.
     std::vector<FunnelRow> extremes = {{-211813488000000000, 1}, {9223371331199999999, 2}};
-    EXPECT_EQ(evaluate_funnel(extremes, 2, INT64_MAX, {}).level, 1);
+    EXPECT_EQ(evaluate(extremes, 2, INT64_MAX, {}).level, 1);
 }
 
 TEST(WindowFunnel, ResultDoesNotDependOnRowOrder) {
@@ -136,11 +149,10 @@ TEST(WindowFunnel, ResultDoesNotDependOnRowOrder) {
                             static_cast<std::uint32_t>(random() % 16)});
         }
         for (const char* modes : mode_sets) {
-            std::vector<FunnelRow> sorted = rows;
-            const FunnelResult expected = evaluate_funnel(sorted, 4, 6, parse_funnel_modes(modes));
+            const FunnelResult expected = evaluate(rows, 4, 6, parse_funnel_modes(modes));
             std::vector<FunnelRow> shuffled = rows;
             std::shuffle(shuffled.begin(), shuffled.end(), random);
-            const FunnelResult got = evaluate_funnel(shuffled, 4, 6, parse_funnel_modes(modes));
+            const FunnelResult got = evaluate(shuffled, 4, 6, parse_funnel_modes(modes));
             ASSERT_EQ(got.level, expected.level) << modes;
             ASSERT_EQ(got.times, expected.times) << modes;
         }
