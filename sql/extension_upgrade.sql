@@ -51,7 +51,8 @@ FROM leadscore.scoring_models WHERE name = 'default';
 -- A table attached with SLA policies under 0.3 keeps working across the
 -- update: its met-column trigger (created by 0.3's attach, with 0.3's
 -- arguments) now runs the C++ function, which reads the config from the
--- table's lifecycle trigger.
+-- table's lifecycle trigger; and it gets the triggers that close a deleted
+-- lead's clocks.
 CREATE DATABASE leadscore_live;
 \c leadscore_live
 SET TimeZone = 'UTC';
@@ -62,11 +63,16 @@ SELECT leadscore.attach('contacts', '{"stage_column": "stage", "stamps": {"mql":
   "sla": {"calendar": "office", "due_column": "due", "policies": [
     {"name": "call", "met_by": {"column": "contacted_at"}},
     {"name": "sort", "within": "4 hours", "met_by": {"leaves_for": ["sql"]}}]}}') IS NOT NULL AS attached;
-INSERT INTO contacts (id, stage, mql_at) VALUES (1, 'mql', '2025-12-01 09:00'), (2, 'mql', '2025-12-01 10:00');
+INSERT INTO contacts (id, stage, mql_at) VALUES (1, 'mql', '2025-12-01 09:00'), (2, 'mql', '2025-12-01 10:00'),
+                                                 (3, 'mql', '2030-01-07 09:00');
 ALTER EXTENSION leadscore UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'leadscore';
 UPDATE contacts SET contacted_at = '2025-12-01 10:00' WHERE id = 1;
 UPDATE contacts SET stage = 'sql' WHERE id = 2;
+-- The update gave the table 0.5's deletion triggers: lead 3's clocks
+-- (due in 2030) are cancelled when it is deleted.
+SELECT tgname FROM pg_trigger WHERE tgrelid = 'contacts'::regclass AND tgname LIKE 'zz_leadscore_sla%' ORDER BY tgname;
+DELETE FROM contacts WHERE id = 3;
 SELECT lead_key, policy, due_at, met_at > '2026-01-01' AS met_now, status
 FROM leadscore.sla_clocks ORDER BY lead_key, policy;
 SELECT id, due FROM contacts ORDER BY id;

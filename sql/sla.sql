@@ -253,6 +253,67 @@ SELECT * FROM leadscore.sla_compliance('sla_activities');
 SELECT leadscore.detach('sla_contacts');
 SELECT count(*) FILTER (WHERE closed_at IS NULL) AS open_clocks FROM leadscore.sla_clocks;
 SELECT count(*) AS sla_triggers FROM pg_trigger WHERE tgname LIKE 'zz_leadscore_sla%';
+-- A deleted lead's open clocks close as if it had left its stage unmet:
+-- cancelled while in time, breached when past due (swept or not); the
+-- sweep then has nothing to say about it. The CRM's role needs no rights on
+-- sla_clocks to delete, and cannot put the triggers on a table of its own.
+CREATE TABLE sla_gone (id int PRIMARY KEY, stage text, mql_at timestamptz, called_at timestamptz,
+                       due timestamptz, breached boolean);
+SELECT leadscore.attach('sla_gone', '{"stage_column": "stage", "stamps": {"mql": "mql_at"}, "notify_channel": null,
+  "sla": {"calendar": "sla_office", "due_column": "due", "breached_column": "breached", "notify_channel": null,
+          "policies": [{"name": "call", "met_by": {"column": "called_at"}}]}}') IS NOT NULL AS attached;
+SELECT tgname, tgtype FROM pg_trigger WHERE tgrelid = 'sla_gone'::regclass AND tgname LIKE 'zz_leadscore_sla%' ORDER BY tgname;
+INSERT INTO sla_gone (id, stage, mql_at) VALUES
+    (1, 'mql', now()), (2, 'mql', '2025-12-01 09:00'), (3, 'mql', '2025-12-01 09:00'), (4, 'lead', NULL);
+SELECT leadscore.sla_sweep('2025-12-01 12:00') AS swept;  -- 2 and 3 breached
+UPDATE leadscore.sla_clocks SET status = 'running' WHERE target = 'sla_gone'::regclass AND lead_key = '2';
+GRANT SELECT, DELETE ON sla_gone TO sla_crm_user;
+SET ROLE sla_crm_user;
+DELETE FROM sla_gone WHERE id IN (1, 2, 3, 4);
+CREATE TEMP TABLE forged (k int);
+CREATE TRIGGER forged AFTER DELETE ON forged FOR EACH ROW EXECUTE FUNCTION leadscore._sla_lead_deleted();
+CREATE TRIGGER forged AFTER TRUNCATE ON forged EXECUTE FUNCTION leadscore._sla_table_truncated();
+DROP TABLE forged;
+RESET ROLE;
+SELECT lead_key, status, closed_at IS NOT NULL AS closed, met_at
+FROM leadscore.sla_clocks WHERE target = 'sla_gone'::regclass ORDER BY lead_key;
+SELECT leadscore.sla_sweep('2030-01-01') AS swept_later;
+-- A TRUNCATE closes every open clock of the table and drops its queued row writes.
+INSERT INTO sla_gone (id, stage, mql_at) VALUES (5, 'mql', now()), (6, 'mql', '2025-12-01 09:00');
+INSERT INTO leadscore.sla_unwritten_rows (target, lead_key) VALUES ('sla_gone', '5');
+TRUNCATE sla_gone;
+SELECT lead_key, status, closed_at IS NOT NULL AS closed
+FROM leadscore.sla_clocks WHERE target = 'sla_gone'::regclass AND lead_key IN ('5', '6') ORDER BY lead_key;
+SELECT count(*) AS queued FROM leadscore.sla_unwritten_rows WHERE target = 'sla_gone'::regclass;
+-- Called as a function, or fired the wrong way: refused.
+SELECT leadscore._sla_lead_deleted();
+CREATE TRIGGER wrong BEFORE DELETE ON sla_gone FOR EACH ROW EXECUTE FUNCTION leadscore._sla_lead_deleted();
+INSERT INTO sla_gone (id, stage) VALUES (7, 'lead');
+DELETE FROM sla_gone WHERE id = 7;
+DROP TRIGGER wrong ON sla_gone;
+-- Detach removes the deletion triggers with the others; re-attaching
+-- without SLA policies creates none.
+SELECT leadscore.attach('sla_gone', '{"stage_column": "stage"}') IS NOT NULL AS attached_without_sla;
+SELECT count(*) AS sla_triggers FROM pg_trigger WHERE tgrelid = 'sla_gone'::regclass AND tgname LIKE 'zz_leadscore_sla%';
+SELECT leadscore.detach('sla_gone') IS NOT NULL AS detached;
+DROP TABLE sla_gone;
+
+-- A partitioned table: the row trigger is cloned onto the partitions, the
+-- TRUNCATE trigger fires for a TRUNCATE of the whole table.
+CREATE TABLE sla_parted (id int, region text, stage text, PRIMARY KEY (id, region)) PARTITION BY LIST (region);
+CREATE TABLE sla_parted_eu PARTITION OF sla_parted FOR VALUES IN ('eu');
+CREATE TABLE sla_parted_us PARTITION OF sla_parted FOR VALUES IN ('us');
+SELECT leadscore.attach('sla_parted', '{"stage_column": "stage", "key_column": "id", "notify_channel": null,
+  "sla": {"calendar": "sla_office", "policies": [{"name": "parted", "met_by": {"leaves_for": ["sql"]}}]}}') IS NOT NULL AS attached;
+INSERT INTO sla_parted VALUES (1, 'eu', 'mql'), (2, 'us', 'mql'), (3, 'us', 'mql');
+DELETE FROM sla_parted_us WHERE id = 2;
+DELETE FROM sla_parted WHERE id = 1;
+SELECT lead_key, status FROM leadscore.sla_clocks WHERE policy = 'parted' ORDER BY lead_key;
+TRUNCATE sla_parted;
+SELECT lead_key, status FROM leadscore.sla_clocks WHERE policy = 'parted' ORDER BY lead_key;
+SELECT leadscore.detach('sla_parted') IS NOT NULL AS detached;
+DROP TABLE sla_parted;
+
 DROP TABLE sla_contacts, sla_activities;
 DROP ROLE sla_crm_user;
 DELETE FROM leadscore.sla_clocks;

@@ -254,4 +254,14 @@ const CompiledAttachment& compiled_attachment(Relation relation, const Trigger* 
     return *entry;
 }
 
+const CompiledAttachment* attachment_of_table(Relation relation) {
+    const TriggerDesc* triggers = relation->trigdesc;
+    for (int i = 0; triggers != nullptr && i < triggers->numtriggers; ++i) {
+        if (strcmp(triggers->triggers[i].tgname, "zz_leadscore_before_update") == 0) {
+            return &compiled_attachment(relation, &triggers->triggers[i]);
+        }
+    }
+    return nullptr;
+}
+
 }  // namespace leadscore::pg

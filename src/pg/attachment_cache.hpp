@@ -83,6 +83,12 @@ const CompiledAttachment& compiled_attachment(TriggerData* trigger_data);
 // (another trigger of the table reading the attachment's config).
 const CompiledAttachment& compiled_attachment(Relation relation, const Trigger* trigger);
 
+// The attachment of `relation` as leadscore's other triggers on it read it:
+// compiled from the lifecycle trigger leadscore.attach created on the table
+// (zz_leadscore_before_update, cloned onto each partition under the same
+// name). nullptr when someone dropped that trigger by hand.
+const CompiledAttachment* attachment_of_table(Relation relation);
+
 // The lead's key in `tuple` as text (its column's output function), "NULL"
 // for none: as history rows and SLA clocks store it.
 const char* lead_key(const CompiledAttachment& attachment, HeapTuple tuple, TupleDesc descriptor);

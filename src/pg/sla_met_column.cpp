@@ -28,18 +28,6 @@ namespace pg = leadscore::pg;
 
 namespace {
 
-// The lifecycle trigger leadscore.attach created on this table (cloned onto
-// each partition under the same name); nullptr when someone dropped it.
-const Trigger* lifecycle_trigger_of(Relation relation) {
-    const TriggerDesc* triggers = relation->trigdesc;
-    for (int i = 0; triggers != nullptr && i < triggers->numtriggers; ++i) {
-        if (strcmp(triggers->triggers[i].tgname, "zz_leadscore_before_update") == 0) {
-            return &triggers->triggers[i];
-        }
-    }
-    return nullptr;
-}
-
 // A met column set by this update: to a new, non-NULL value.
 struct ColumnSet {
     bool set;
@@ -84,14 +72,11 @@ LEADSCORE_FUNCTION(sla_column_set) {
     }
     Relation relation = data->tg_relation;
     HeapTuple row = data->tg_newtuple;
-    const Trigger* lifecycle = lifecycle_trigger_of(relation);
-    if (lifecycle == nullptr) {
-        return PointerGetDatum(row);  // half detached by hand: no config, no clocks to meet
+    const pg::CompiledAttachment* attached = pg::attachment_of_table(relation);
+    if (attached == nullptr || !attached->config.sla) {
+        return PointerGetDatum(row);  // half detached by hand, or no SLA: no clocks to meet
     }
-    const pg::CompiledAttachment& attachment = pg::compiled_attachment(relation, lifecycle);
-    if (!attachment.config.sla) {
-        return PointerGetDatum(row);
-    }
+    const pg::CompiledAttachment& attachment = *attached;
     const core::SlaConfig& sla = *attachment.config.sla;
     const TimestampTz now = GetCurrentTransactionStartTimestamp();
 

@@ -1,0 +1,55 @@
+// leadscore._sla_lead_deleted(): the AFTER DELETE trigger of a table
+// attached with SLA policies. A deleted lead (merged, erased on request)
+// will never be contacted, so its open clocks close as if it had left its
+// stage unmet: breached when they already were or are past due, else
+// cancelled. Without it the sweep would breach them later and notify sales
+// about a lead that no longer exists.
+#include "attachment_cache.hpp"
+#include "guard.hpp"
+#include "sla_clock_store.hpp"
+
+extern "C" {
+#include "access/xact.h"
+#include "commands/trigger.h"
+#include "utils/builtins.h"
+#include "utils/rel.h"
+}
+
+namespace core = leadscore::core;
+namespace pg = leadscore::pg;
+
+LEADSCORE_FUNCTION(sla_lead_deleted) {
+    if (!CALLED_AS_TRIGGER(fcinfo)) {
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("leadscore._sla_lead_deleted() can only be called as a trigger"),
+                        errhint("leadscore.attach creates it for tables with SLA policies.")));
+    }
+    auto* data = reinterpret_cast<TriggerData*>(fcinfo->context);
+    if (!TRIGGER_FIRED_FOR_ROW(data->tg_event) || !TRIGGER_FIRED_AFTER(data->tg_event) ||
+        !TRIGGER_FIRED_BY_DELETE(data->tg_event)) {
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("leadscore._sla_lead_deleted() must fire AFTER DELETE FOR EACH ROW"),
+                        errhint("leadscore.attach creates it for tables with SLA policies.")));
+    }
+    const pg::CompiledAttachment* attachment = pg::attachment_of_table(data->tg_relation);
+    if (attachment == nullptr || !attachment->config.sla) {
+        return PointerGetDatum(nullptr);  // half detached by hand, or no SLA: no clocks
+    }
+    const TimestampTz now = GetCurrentTransactionStartTimestamp();
+    // The key is read as the invoking user (an output function is the key
+    // type's owner's code), before the clocks are written as the owner.
+    Datum key = 0;
+    pg::call_postgres([&] {
+        key = CStringGetTextDatum(
+            pg::lead_key(*attachment, data->tg_trigtuple, RelationGetDescr(data->tg_relation)));
+    });
+    pg::with_clocks([&] {
+        pg::for_each_open_clock(*attachment, key, std::nullopt, [&](const pg::OpenClock& clock) {
+            pg::close_clock(clock,
+                            core::closing_status(std::nullopt, clock.due,
+                                                 clock.status == core::ClockStatus::Breached, now),
+                            std::nullopt, now);
+        });
+    });
+    return PointerGetDatum(nullptr);
+}
