@@ -72,6 +72,31 @@ INSERT INTO enum_leads VALUES (1, 'New', 100), (2, 'New', 10);
 UPDATE enum_leads SET score = 151 WHERE id = 2;
 SELECT id, status, score FROM enum_leads ORDER BY id;
 
+-- What the triggers write into the row is coerced as an assignment would
+-- be: PostgreSQL checks neither type modifiers nor domains on a row a
+-- BEFORE trigger returns. A varchar(10) stage column takes 'mql' but not the
+-- CRM's 'salesacceptedlead' (22001); a domain's CHECK is enforced on the
+-- promoted stage (23514); a timestamptz(0) stamp is rounded to the second;
+-- nothing is written when a coercion fails.
+CREATE DOMAIN open_stage AS text CHECK (VALUE IN ('lead', 'mql', 'sql'));
+CREATE TABLE narrow_leads (id int PRIMARY KEY, stage varchar(10), kind open_stage, score int,
+                           mql_at timestamptz(0));
+SELECT leadscore.attach('narrow_leads', '{"stage_column": "stage", "stamps": {"mql": "mql_at"},
+  "labels": {"salesacceptedlead": "sal"}, "score_column": "score"}') IS NOT NULL AS attached;
+INSERT INTO narrow_leads (id, stage, score) VALUES (1, 'lead', 90);
+SELECT id, stage, extract(microseconds FROM mql_at)::int % 1000000 AS stamp_fraction FROM narrow_leads;
+UPDATE narrow_leads SET score = 200 WHERE id = 1;
+INSERT INTO narrow_leads (id, stage, score) VALUES (2, 'lead', 200);
+SELECT id, stage, score FROM narrow_leads ORDER BY id;
+SELECT leadscore.attach('narrow_leads', '{"stage_column": "kind", "score_column": "score"}') IS NOT NULL AS attached;
+INSERT INTO narrow_leads (id, kind, score) VALUES (3, 'lead', 90);
+UPDATE narrow_leads SET score = 200 WHERE id = 3;
+SELECT id, kind, score FROM narrow_leads ORDER BY id;
+SELECT count(*) AS history_rows FROM leadscore.stage_history WHERE target = 'narrow_leads'::regclass;
+SELECT leadscore.detach('narrow_leads');
+DROP TABLE narrow_leads;
+DROP DOMAIN open_stage;
+
 -- Bad configs: ERROR naming the key, nothing attached.
 \set SHOW_CONTEXT never
 SELECT leadscore.attach('scored_contacts', '{"stage_column": "lifecyclestage", "score_column": "lifecyclestage"}');

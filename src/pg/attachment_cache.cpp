@@ -240,6 +240,17 @@ const CompiledAttachment& compiled_attachment(Relation relation, const Trigger* 
     bool is_varlena;
     getTypeOutputInfo(entry->key_type, &output_function, &is_varlena);
     fmgr_info_cxt(output_function, &entry->key_output, TopMemoryContext);
+    // The columns the triggers write into the NEW row.
+    std::vector<AttrNumber> written{entry->stage_column, entry->sla.due_column,
+                                    entry->sla.breached_column};
+    written.insert(written.end(), entry->stamp_columns.begin(), entry->stamp_columns.end());
+    for (const AttrNumber attnum : written) {
+        if (attnum != 0) {
+            if (auto coerced = column_assignment(RelationGetDescr(relation), attnum)) {
+                entry->coerced_columns.push_back(*coerced);
+            }
+        }
+    }
     if (entry->config.sla) {
         for (std::size_t i = 0; i < entry->config.sla->policies.size(); ++i) {
             Interval within{};
@@ -252,6 +263,17 @@ const CompiledAttachment& compiled_attachment(Relation relation, const Trigger* 
     }
     entry->valid = true;
     return *entry;
+}
+
+Datum value_for_column(const CompiledAttachment& attachment, TupleDesc descriptor,
+                       AttrNumber attnum, Datum value, bool is_null) {
+    for (const ColumnAssignment& column : attachment.coerced_columns) {
+        if (column.attnum == attnum) {
+            return assigned_value(column, NameStr(TupleDescAttr(descriptor, attnum - 1)->attname),
+                                  attachment.attached_table_name.c_str(), value, is_null);
+        }
+    }
+    return value;
 }
 
 const CompiledAttachment* attachment_of_table(Relation relation) {

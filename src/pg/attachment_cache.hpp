@@ -14,6 +14,8 @@
 
 #include "postgres.hpp"
 
+#include "column_assignment.hpp"
+
 extern "C" {
 #include "commands/trigger.h"
 }
@@ -71,6 +73,9 @@ struct CompiledAttachment {
     // What a promotion by score writes into a text stage column: the CRM's
     // own label for the stage where the config maps one, else the stage's.
     std::array<std::string, core::kStageCount> written_labels;
+    // The columns the triggers write whose assignments PostgreSQL would
+    // coerce (a domain, a type modifier); usually none.
+    std::vector<ColumnAssignment> coerced_columns;
 };
 
 // The compiled attachment of the trigger being fired; builds it on first use
@@ -88,6 +93,12 @@ const CompiledAttachment& compiled_attachment(Relation relation, const Trigger* 
 // (zz_leadscore_before_update, cloned onto each partition under the same
 // name). nullptr when someone dropped that trigger by hand.
 const CompiledAttachment* attachment_of_table(Relation relation);
+
+// `value` (of the column's base type) as writing it into column `attnum`
+// of the NEW row must store it: see column_assignment.hpp. The value
+// itself for columns that need no coercion.
+Datum value_for_column(const CompiledAttachment& attachment, TupleDesc descriptor,
+                       AttrNumber attnum, Datum value, bool is_null);
 
 // The lead's key in `tuple` as text (its column's output function), "NULL"
 // for none: as history rows and SLA clocks store it.

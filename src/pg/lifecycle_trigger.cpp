@@ -222,7 +222,7 @@ Datum before_row(const pg::CompiledAttachment& attachment, TriggerData* data, Fm
         heap_getattr(new_row, column, descriptor, &is_null);
         if (is_null) {  // a stamp is never overwritten, nor a value the CRM supplied
             columns[count] = column;
-            values[count] = now;
+            values[count] = pg::value_for_column(attachment, descriptor, column, now, false);
             nulls[count] = false;
             ++count;
         }

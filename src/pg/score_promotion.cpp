@@ -136,7 +136,8 @@ HeapTuple promote_by_score(const CompiledAttachment& attachment, TriggerData* da
         return new_row;
     }
     int column = attachment.stage_column;
-    Datum value = stage_value(attachment, *target);
+    Datum value = value_for_column(attachment, descriptor, attachment.stage_column,
+                                   stage_value(attachment, *target), false);
     bool is_null = false;
     return heap_modify_tuple_by_cols(new_row, descriptor, 1, &column, &value, &is_null);
 }

@@ -168,21 +168,23 @@ HeapTuple with_sla_columns(const CompiledAttachment& attachment, Relation relati
     Datum values[2];
     bool nulls[2];
     int count = 0;
+    const TupleDesc descriptor = RelationGetDescr(relation);
     if (sla.due_column != 0) {
         columns[count] = sla.due_column;
-        values[count] = due ? TimestampTzGetDatum(*due) : Datum(0);
+        values[count] = value_for_column(attachment, descriptor, sla.due_column,
+                                         due ? TimestampTzGetDatum(*due) : Datum(0), !due);
         nulls[count] = !due;
         ++count;
     }
     if (sla.breached_column != 0) {
         columns[count] = sla.breached_column;
-        values[count] = BoolGetDatum(breached);
+        values[count] = value_for_column(attachment, descriptor, sla.breached_column,
+                                         BoolGetDatum(breached), false);
         nulls[count] = false;
         ++count;
     }
     return count == 0 ? row
-                      : heap_modify_tuple_by_cols(row, RelationGetDescr(relation), count, columns,
-                                                  values, nulls);
+                      : heap_modify_tuple_by_cols(row, descriptor, count, columns, values, nulls);
 }
 
 }  // namespace leadscore::pg

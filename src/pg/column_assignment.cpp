@@ -1,0 +1,79 @@
+#include "column_assignment.hpp"
+
+extern "C" {
+#include "parser/parse_coerce.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+}
+
+namespace leadscore::pg {
+
+std::optional<ColumnAssignment> column_assignment(TupleDesc descriptor, AttrNumber attnum) {
+    const Form_pg_attribute attribute = TupleDescAttr(descriptor, attnum - 1);
+    ColumnAssignment column;
+    column.attnum = attnum;
+    column.type = attribute->atttypid;
+    column.typmod = attribute->atttypmod;
+    const Oid base = getBaseTypeAndTypmod(attribute->atttypid, &column.typmod);
+    column.is_domain = base != attribute->atttypid;
+    if (column.typmod >= 0) {
+        Oid function = InvalidOid;
+        if (find_typmod_coercion_function(base, &function) == COERCION_PATH_FUNC) {
+            column.typmod_function = function;
+        }
+    }
+    if (!column.is_domain && !OidIsValid(column.typmod_function)) {
+        return std::nullopt;
+    }
+    return column;
+}
+
+namespace {
+
+const char* literal_of(Oid type, Datum value) {
+    Oid output;
+    bool is_varlena;
+    getTypeOutputInfo(type, &output, &is_varlena);
+    return quote_literal_cstr(OidOutputFunctionCall(output, value));
+}
+
+}  // namespace
+
+Datum assigned_value(const ColumnAssignment& column, const char* column_name, const char* table,
+                     Datum value, bool is_null) {
+    // What is written, for the message: the value as its base type prints.
+    const char* const shown = is_null ? "NULL" : literal_of(getBaseType(column.type), value);
+    MemoryContext context = CurrentMemoryContext;
+    volatile Datum result = value;
+    PG_TRY();
+    {
+        if (!is_null && OidIsValid(column.typmod_function)) {
+            // (false: an implicit cast, so varchar(n) refuses a longer value
+            // instead of truncating it, as an INSERT does)
+            result = OidFunctionCall3(column.typmod_function, value, Int32GetDatum(column.typmod),
+                                      BoolGetDatum(false));
+        }
+        if (column.is_domain) {
+            domain_check(result, is_null, column.type, nullptr, nullptr);
+        }
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(context);
+        ErrorData* error = CopyErrorData();
+        FlushErrorState();
+        error->context = psprintf("leadscore writing %s into column %s of %s", shown,
+                                  quote_identifier(column_name), table);
+        if (error->hint == nullptr) {
+            error->hint = pstrdup(
+                "The column's type refuses a value leadscore writes there (a stage moved by "
+                "score, a first-reach stamp, an SLA column): widen the type, or map the stage "
+                "to a label the column accepts with attach's \"labels\".");
+        }
+        ReThrowError(error);
+    }
+    PG_END_TRY();
+    return result;
+}
+
+}  // namespace leadscore::pg
