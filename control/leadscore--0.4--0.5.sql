@@ -96,3 +96,12 @@ COMMENT ON FUNCTION @extschema@._attach_sla(regclass, jsonb) IS
 SELECT @extschema@._create_sla_deletion_triggers(a.target)
 FROM @extschema@.attachment_configs AS a
 WHERE a.config ? 'sla';
+
+-- sla_sweep writes leadscore's tables, which only the extension's owner
+-- may: until 0.5 it worked only when the owner ran it (say, the pg_cron job
+-- of the superuser who created the extension). It now runs as the owner,
+-- and who may run it is granted: EXECUTE is revoked from PUBLIC, so
+-- GRANT EXECUTE ON FUNCTION leadscore.sla_sweep(timestamptz) TO the role
+-- whose cron job sweeps.
+ALTER FUNCTION @extschema@.sla_sweep(timestamptz) SECURITY DEFINER;
+REVOKE ALL ON FUNCTION @extschema@.sla_sweep(timestamptz) FROM PUBLIC;

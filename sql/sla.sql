@@ -277,7 +277,15 @@ DROP TABLE forged;
 RESET ROLE;
 SELECT lead_key, status, closed_at IS NOT NULL AS closed, met_at
 FROM leadscore.sla_clocks WHERE target = 'sla_gone'::regclass ORDER BY lead_key;
+-- The sweep runs as the extension's owner, for the roles granted EXECUTE.
+SET ROLE sla_crm_user;
 SELECT leadscore.sla_sweep('2030-01-01') AS swept_later;
+RESET ROLE;
+GRANT EXECUTE ON FUNCTION leadscore.sla_sweep(timestamptz) TO sla_crm_user;
+SET ROLE sla_crm_user;
+SELECT leadscore.sla_sweep('2030-01-01') AS swept_later;
+RESET ROLE;
+REVOKE EXECUTE ON FUNCTION leadscore.sla_sweep(timestamptz) FROM sla_crm_user;
 -- A TRUNCATE closes every open clock of the table and drops its queued row writes.
 INSERT INTO sla_gone (id, stage, mql_at) VALUES (5, 'mql', now()), (6, 'mql', '2025-12-01 09:00');
 INSERT INTO leadscore.sla_unwritten_rows (target, lead_key) VALUES ('sla_gone', '5');
@@ -306,6 +314,10 @@ CREATE TABLE sla_parted_us PARTITION OF sla_parted FOR VALUES IN ('us');
 SELECT leadscore.attach('sla_parted', '{"stage_column": "stage", "key_column": "id", "notify_channel": null,
   "sla": {"calendar": "sla_office", "policies": [{"name": "parted", "met_by": {"leaves_for": ["sql"]}}]}}') IS NOT NULL AS attached;
 INSERT INTO sla_parted VALUES (1, 'eu', 'mql'), (2, 'us', 'mql'), (3, 'us', 'mql');
+-- An UPDATE that moves a lead to another partition deletes and inserts it
+-- underneath: its clocks stay open.
+UPDATE sla_parted SET region = 'eu' WHERE id = 3;
+SELECT lead_key, status FROM leadscore.sla_clocks WHERE policy = 'parted' ORDER BY lead_key;
 DELETE FROM sla_parted_us WHERE id = 2;
 DELETE FROM sla_parted WHERE id = 1;
 SELECT lead_key, status FROM leadscore.sla_clocks WHERE policy = 'parted' ORDER BY lead_key;

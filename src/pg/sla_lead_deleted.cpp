@@ -9,6 +9,7 @@
 #include "sla_clock_store.hpp"
 
 extern "C" {
+#include "access/htup_details.h"
 #include "access/xact.h"
 #include "commands/trigger.h"
 #include "utils/builtins.h"
@@ -30,6 +31,12 @@ LEADSCORE_FUNCTION(sla_lead_deleted) {
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                         errmsg("leadscore._sla_lead_deleted() must fire AFTER DELETE FOR EACH ROW"),
                         errhint("leadscore.attach creates it for tables with SLA policies.")));
+    }
+    // An UPDATE that moves a row to another partition runs as a DELETE and
+    // an INSERT, and fires this trigger for the DELETE: the lead is still
+    // there. The deleted version's header says so (its ctid points nowhere).
+    if (HeapTupleHeaderIndicatesMovedPartitions(data->tg_trigtuple->t_data)) {
+        return PointerGetDatum(nullptr);
     }
     const pg::CompiledAttachment* attachment = pg::attachment_of_table(data->tg_relation);
     if (attachment == nullptr || !attachment->config.sla) {
