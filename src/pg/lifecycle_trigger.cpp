@@ -12,6 +12,7 @@
 #include "settings.hpp"
 #include "sla_stage_change.hpp"
 #include "stage_history.hpp"
+#include "trigger_call.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -242,21 +243,16 @@ Datum before_row(const pg::CompiledAttachment& attachment, TriggerData* data, Fm
 }  // namespace
 
 LEADSCORE_FUNCTION(lifecycle_trigger) {
-    if (!CALLED_AS_TRIGGER(fcinfo)) {
-        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                        errmsg("leadscore.lifecycle_trigger() can only be called as a trigger"),
-                        errhint("Use leadscore.attach(table, config) to attach it.")));
-    }
-    auto* data = reinterpret_cast<TriggerData*>(fcinfo->context);
-    const bool before = TRIGGER_FIRED_BEFORE(data->tg_event);
-    const bool by_insert = TRIGGER_FIRED_BY_INSERT(data->tg_event);
-    if (!TRIGGER_FIRED_FOR_ROW(data->tg_event) ||
-        !(by_insert || (before && TRIGGER_FIRED_BY_UPDATE(data->tg_event)))) {
-        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                        errmsg("leadscore.lifecycle_trigger() must fire FOR EACH ROW, BEFORE "
-                               "INSERT or UPDATE or AFTER INSERT"),
-                        errhint("Use leadscore.attach(table, config) to attach it.")));
-    }
+    TriggerData* data = pg::trigger_call(
+        fcinfo, "leadscore.lifecycle_trigger()",
+        [](TriggerEvent event) {
+            return TRIGGER_FIRED_FOR_ROW(event) &&
+                   (TRIGGER_FIRED_BY_INSERT(event) ||
+                    (TRIGGER_FIRED_BEFORE(event) && TRIGGER_FIRED_BY_UPDATE(event)));
+        },
+        "FOR EACH ROW, BEFORE INSERT or UPDATE or AFTER INSERT",
+        "Use leadscore.attach(table, config) to attach it.");
     const pg::CompiledAttachment& attachment = pg::compiled_attachment(data);
-    return before ? before_row(attachment, data, fcinfo->flinfo) : after_insert(attachment, data);
+    return TRIGGER_FIRED_BEFORE(data->tg_event) ? before_row(attachment, data, fcinfo->flinfo)
+                                                : after_insert(attachment, data);
 }

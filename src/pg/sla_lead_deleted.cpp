@@ -7,6 +7,7 @@
 #include "attachment_cache.hpp"
 #include "guard.hpp"
 #include "sla_clock_store.hpp"
+#include "trigger_call.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -20,18 +21,13 @@ namespace core = leadscore::core;
 namespace pg = leadscore::pg;
 
 LEADSCORE_FUNCTION(sla_lead_deleted) {
-    if (!CALLED_AS_TRIGGER(fcinfo)) {
-        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                        errmsg("leadscore._sla_lead_deleted() can only be called as a trigger"),
-                        errhint("leadscore.attach creates it for tables with SLA policies.")));
-    }
-    auto* data = reinterpret_cast<TriggerData*>(fcinfo->context);
-    if (!TRIGGER_FIRED_FOR_ROW(data->tg_event) || !TRIGGER_FIRED_AFTER(data->tg_event) ||
-        !TRIGGER_FIRED_BY_DELETE(data->tg_event)) {
-        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                        errmsg("leadscore._sla_lead_deleted() must fire AFTER DELETE FOR EACH ROW"),
-                        errhint("leadscore.attach creates it for tables with SLA policies.")));
-    }
+    TriggerData* data = pg::trigger_call(
+        fcinfo, "leadscore._sla_lead_deleted()",
+        [](TriggerEvent event) {
+            return TRIGGER_FIRED_FOR_ROW(event) && TRIGGER_FIRED_AFTER(event) &&
+                   TRIGGER_FIRED_BY_DELETE(event);
+        },
+        "AFTER DELETE FOR EACH ROW", "leadscore.attach creates it for tables with SLA policies.");
     // An UPDATE that moves a row to another partition runs as a DELETE and
     // an INSERT, and fires this trigger for the DELETE: the lead is still
     // there. The deleted version's header says so (its ctid points nowhere).

@@ -11,6 +11,7 @@
 #include "row_time.hpp"
 #include "sla_clock_store.hpp"
 #include "sla_stage_change.hpp"
+#include "trigger_call.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -58,18 +59,14 @@ bool changed(TupleDesc descriptor, int attnum, HeapTuple before, HeapTuple after
 }  // namespace
 
 LEADSCORE_FUNCTION(sla_column_set) {
-    if (!CALLED_AS_TRIGGER(fcinfo)) {
-        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                        errmsg("leadscore._sla_column_set() can only be called as a trigger"),
-                        errhint("leadscore.attach creates it for SLA policies met by a column.")));
-    }
-    auto* data = reinterpret_cast<TriggerData*>(fcinfo->context);
-    if (!TRIGGER_FIRED_FOR_ROW(data->tg_event) || !TRIGGER_FIRED_BEFORE(data->tg_event) ||
-        !TRIGGER_FIRED_BY_UPDATE(data->tg_event)) {
-        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                        errmsg("leadscore._sla_column_set() must fire BEFORE UPDATE FOR EACH ROW"),
-                        errhint("leadscore.attach creates it for SLA policies met by a column.")));
-    }
+    TriggerData* data = pg::trigger_call(
+        fcinfo, "leadscore._sla_column_set()",
+        [](TriggerEvent event) {
+            return TRIGGER_FIRED_FOR_ROW(event) && TRIGGER_FIRED_BEFORE(event) &&
+                   TRIGGER_FIRED_BY_UPDATE(event);
+        },
+        "BEFORE UPDATE FOR EACH ROW",
+        "leadscore.attach creates it for SLA policies met by a column.");
     Relation relation = data->tg_relation;
     HeapTuple row = data->tg_newtuple;
     const pg::CompiledAttachment* attached = pg::attachment_of_table(relation);
