@@ -19,6 +19,13 @@ and PL/pgSQL aggregates. Needs bench/generate_events.sql loaded.
    whole table (plain SQL alongside, for what parallelism does to a built-in
    aggregate with the same groups).
 5. fit_score('default') against a CASE over the jsonb attributes.
+6. Fit on write: 200,000 leads inserted into a table attached with
+   fit_attributes (the trigger computes fit, engagement and total), against
+   the same table attached without them plus a PL/pgSQL BEFORE trigger
+   computing the same with fit_score(jsonb_build_object(...)), and against
+   the attachment without fit (the base); then an UPDATE of every lead's
+   employee count (fit computed again, the total moved). Both write the same
+   columns (checked before timing). --only-fit runs just this.
 
 Before any timing, every competitor is checked against leadscore lead by lead;
 a competitor that does not compute the same scores is reported, not timed as
@@ -432,6 +439,8 @@ def main():
                              "in PL/pgSQL (default 3, no warm-up round)")
     parser.add_argument("--only-ordered", action="store_true",
                         help="stop after the cases of the default model (1 and 1b)")
+    parser.add_argument("--only-fit", action="store_true",
+                        help="run only case 6, fit on write")
     args = parser.parse_args()
     with harness.connect() as connection, connection.cursor() as cursor:
         cursor.execute("SET TimeZone = 'UTC'")
@@ -449,6 +458,9 @@ def main():
               f"cases), server execution time\n{version}\nwork_mem 2GB, jit {jit}, "
               f"as_of {AS_OF}")
 
+        if args.only_fit:
+            fit_on_write(cursor, args.repetitions)
+            return
         if args.only_ordered:
             run_and_print(
                 cursor, f"default model per lead, GROUP BY lead_id over {events} events (serial)",
@@ -551,6 +563,100 @@ def main():
             args.repetitions, baseline="leadscore fit_score")
         for name, ms in (medians or {}).items():
             print(f"  {name:<34} {leads / (ms / 1000):12,.0f} leads/s")
+
+        # 6. Fit on write.
+        fit_on_write(cursor, args.repetitions)
+
+
+FIT_TABLES = {
+    "leadscore fit_attributes": "bench_fit_leadscore",
+    "leadscore + PL/pgSQL fit trigger": "bench_fit_plpgsql",
+    "leadscore without fit (base)": "bench_fit_base",
+}
+FIT_COLUMNS = ("id bigint PRIMARY KEY, stage text, title text, employees integer, industry text, "
+               "country text, email text, fit integer, engagement numeric, score numeric")
+FIT_SETUP = f"""
+DROP TABLE IF EXISTS bench_fit_source, bench_fit_leadscore, bench_fit_plpgsql, bench_fit_base;
+CREATE TABLE bench_fit_source AS
+SELECT id, attributes ->> 'title' AS title, (attributes ->> 'employees')::integer AS employees,
+       attributes ->> 'industry' AS industry, attributes ->> 'country' AS country,
+       attributes ->> 'email' AS email
+FROM bench_scoring_leads WHERE id <= 200000;
+CREATE TABLE bench_fit_leadscore ({FIT_COLUMNS});
+CREATE TABLE bench_fit_plpgsql ({FIT_COLUMNS});
+CREATE TABLE bench_fit_base ({FIT_COLUMNS});
+SELECT leadscore.attach('bench_fit_leadscore', '{{"stage_column": "stage", "score_column": "score",
+  "fit_column": "fit", "engagement_column": "engagement", "fit_attributes": {{"title": "title",
+  "employees": "employees", "industry": "industry", "country": "country", "email": "email"}}}}');
+SELECT leadscore.attach(t, '{{"stage_column": "stage", "score_column": "score", "fit_column": "fit",
+  "engagement_column": "engagement"}}')
+FROM unnest(ARRAY['bench_fit_plpgsql', 'bench_fit_base']::regclass[]) AS t;
+-- What a team writes without fit_attributes: fit_score over the row's
+-- attributes, the total from it, the same rules as leadscore's trigger.
+CREATE OR REPLACE FUNCTION bench_fit_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    new_fit integer := leadscore.fit_score('default', jsonb_build_object(
+        'title', NEW.title, 'employees', NEW.employees, 'industry', NEW.industry,
+        'country', NEW.country, 'email', NEW.email));
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        NEW.engagement := coalesce(NEW.engagement, leadscore.engagement_score('default', NULL, NULL, now()));
+        NEW.score := coalesce(NEW.score, new_fit + NEW.engagement);
+    ELSIF NEW.score IS NOT DISTINCT FROM OLD.score AND OLD.score IS NOT NULL THEN
+        NEW.score := OLD.score + new_fit - coalesce(OLD.fit, new_fit);
+    END IF;
+    NEW.fit := new_fit;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER fit BEFORE INSERT OR UPDATE OF title, employees, industry, country, email
+    ON bench_fit_plpgsql FOR EACH ROW EXECUTE FUNCTION bench_fit_trigger();
+"""
+FIT_INSERT = ("INSERT INTO {table} (id, stage, title, employees, industry, country, email) "
+              "SELECT id, 'lead', title, employees, industry, country, email FROM bench_fit_source")
+FIT_UPDATE = "UPDATE {table} SET employees = employees + 1"
+
+
+def fit_on_write(cursor, repetitions):
+    cursor.execute(FIT_SETUP)
+    cursor.execute("SELECT count(*) FROM bench_fit_source")
+    rows = cursor.fetchone()[0]
+    # Agreement first: the same fit, engagement and total in every row,
+    # after the INSERT and after the UPDATE.
+    cursor.execute("BEGIN")
+    differing = []
+    for statement in (FIT_INSERT, FIT_UPDATE):
+        for table in ("bench_fit_leadscore", "bench_fit_plpgsql"):
+            cursor.execute(statement.format(table=table))
+        cursor.execute("SELECT count(*) FROM bench_fit_leadscore AS l JOIN bench_fit_plpgsql AS p "
+                       "USING (id) WHERE (l.fit, l.engagement, l.score) IS DISTINCT FROM "
+                       "(p.fit, p.engagement, p.score)")
+        differing.append(cursor.fetchone()[0])
+    cursor.execute("ROLLBACK")
+    print(f"
+fit on write, {rows} leads: the PL/pgSQL trigger writes different fit, engagement "
+          f"or total in {differing[0]} rows after the INSERT, {differing[1]} after the UPDATE")
+    cleanup = {name: f"VACUUM {table}" for name, table in FIT_TABLES.items()}
+    inserts = [(name, FIT_INSERT.format(table=table)) for name, table in FIT_TABLES.items()]
+    medians = harness.run_case(cursor, inserts, repetitions, rolled_back=True, cleanup=cleanup)
+    harness.print_case(f"INSERT of {rows} leads with their attributes", medians,
+                       baseline="leadscore + PL/pgSQL fit trigger")
+    print_fit_cost(medians, rows)
+    updates = [(name, FIT_UPDATE.format(table=table)) for name, table in FIT_TABLES.items()]
+    setup = {name: FIT_INSERT.format(table=table) for name, table in FIT_TABLES.items()}
+    medians = harness.run_case(cursor, updates, repetitions, rolled_back=True, cleanup=cleanup,
+                               setup=setup)
+    harness.print_case(f"UPDATE of every lead's employee count ({rows} rows)", medians,
+                       baseline="leadscore + PL/pgSQL fit trigger")
+    print_fit_cost(medians, rows)
+
+
+def print_fit_cost(medians, rows):
+    base = medians["leadscore without fit (base)"]
+    ours = (medians["leadscore fit_attributes"] - base) * 1000 / rows
+    theirs = (medians["leadscore + PL/pgSQL fit trigger"] - base) * 1000 / rows
+    print(f"  fit's own cost per row: leadscore {ours:.1f} us, PL/pgSQL {theirs:.1f} us "
+          f"({theirs / ours:.2f}x)")
 
 
 if __name__ == "__main__":

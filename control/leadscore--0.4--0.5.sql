@@ -1,4 +1,6 @@
--- leadscore 0.5: a deleted or truncated lead's SLA clocks close.
+-- leadscore 0.5: a deleted or truncated lead's SLA clocks close; fit is
+-- computed by the lifecycle trigger when a lead is inserted or one of its
+-- fit attributes changes; sla_sweep runs as the extension's owner.
 \echo Use "ALTER EXTENSION leadscore UPDATE TO '0.5'" to load this file. \quit
 
 -- Until 0.5 a lead deleted from an attached table kept its open clocks:
@@ -92,10 +94,88 @@ $$;
 COMMENT ON FUNCTION @extschema@._attach_sla(regclass, jsonb) IS
     'internal: checks an attach config''s SLA calendars and events tables, and creates the SLA triggers';
 
--- Tables attached with SLA policies before 0.5 get the triggers now.
+-- attach: the lifecycle trigger now computes fit from the fit_attributes'
+-- columns (C++, fit_on_write), so its UPDATE trigger also watches those
+-- columns (compared as text, which every type has) and its INSERT trigger
+-- fires for every row (a lead without attributes has a fit too, as rescore
+-- computes it).
+CREATE OR REPLACE FUNCTION @extschema@.attach(target regclass, config jsonb)
+    RETURNS jsonb LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    normalised jsonb := @extschema@._attachment_config(target, config);
+    -- (column, compared as text): the stage as text (any column type), the
+    -- scores as numbers, the fit attributes as text
+    watched text[] := ARRAY[normalised ->> 'stage_column'];
+    as_text boolean[] := ARRAY[true];
+    score_key text;
+    attribute_column text;
+    changed text;
+    is_set text;
+BEGIN
+    FOREACH score_key IN ARRAY ARRAY['score_column', 'fit_column', 'engagement_column'] LOOP
+        IF normalised ->> score_key IS NOT NULL AND NOT (normalised ->> score_key) = ANY (watched) THEN
+            watched := watched || (normalised ->> score_key);
+            as_text := as_text || false;
+        END IF;
+    END LOOP;
+    FOR attribute_column IN
+        SELECT DISTINCT a.value FROM jsonb_each_text(coalesce(normalised -> 'fit_attributes', '{}')) AS a ORDER BY 1
+    LOOP
+        IF NOT attribute_column = ANY (watched) THEN
+            watched := watched || attribute_column;
+            as_text := as_text || true;
+        END IF;
+    END LOOP;
+    -- Triggers fire only when a watched column changes, so an UPDATE of other
+    -- columns costs no more than PostgreSQL's own per-row trigger floor.
+    SELECT string_agg(CASE WHEN as_text[c.n] THEN format('(OLD.%1$I)::text IS DISTINCT FROM (NEW.%1$I)::text', c.name)
+                           ELSE format('OLD.%1$I IS DISTINCT FROM NEW.%1$I', c.name) END, ' OR ' ORDER BY c.n),
+           string_agg(format('NEW.%I IS NOT NULL', c.name), ' OR ' ORDER BY c.n)
+      INTO changed, is_set
+      FROM unnest(watched) WITH ORDINALITY AS c(name, n);
+    IF coalesce(normalised -> 'fit_attributes', '{}') <> '{}' THEN
+        is_set := 'true';
+    END IF;
+    PERFORM @extschema@._drop_triggers(target);
+    -- The zz_ prefix makes these fire after the table's other BEFORE triggers
+    -- (PostgreSQL fires them in name order), so they see the final row. There
+    -- is deliberately no AFTER UPDATE trigger (see lifecycle_trigger.cpp).
+    EXECUTE format('CREATE TRIGGER zz_leadscore_before_insert BEFORE INSERT ON %s FOR EACH ROW '
+                   'WHEN (%s) EXECUTE FUNCTION @extschema@.lifecycle_trigger(%L)',
+                   target, is_set, normalised);
+    EXECUTE format('CREATE TRIGGER zz_leadscore_before_update BEFORE UPDATE OF %s ON %s FOR EACH ROW '
+                   'WHEN (%s) EXECUTE FUNCTION @extschema@.lifecycle_trigger(%L)',
+                   (SELECT string_agg(format('%I', c.name), ', ' ORDER BY c.n)
+                    FROM unnest(watched) WITH ORDINALITY AS c(name, n)),
+                   target, changed, normalised);
+    EXECUTE format('CREATE TRIGGER zz_leadscore_after_insert AFTER INSERT ON %s FOR EACH ROW '
+                   'WHEN (%s) EXECUTE FUNCTION @extschema@.lifecycle_trigger(%L)',
+                   target, format('NEW.%I IS NOT NULL', normalised ->> 'stage_column'), normalised);
+    INSERT INTO @extschema@.attachment_configs AS a (target, config)
+    VALUES (target, normalised)
+    ON CONFLICT ON CONSTRAINT attachment_configs_pkey
+    DO UPDATE SET config = excluded.config, attached_at = now(), attached_by = current_user;
+    PERFORM @extschema@._attach_sla(target, normalised);
+    RETURN normalised;
+END
+$$;
+
+-- Tables attached with fit attributes before 0.5 are attached again with
+-- their own config, so that their triggers watch the attribute columns (and
+-- get the SLA deletion triggers with the others).
+SELECT @extschema@.attach(a.target, a.config)
+FROM @extschema@.attachment_configs AS a
+WHERE coalesce(a.config -> 'fit_attributes', '{}') <> '{}';
+
+-- The other tables attached with SLA policies before 0.5 get the deletion
+-- triggers now.
 SELECT @extschema@._create_sla_deletion_triggers(a.target)
 FROM @extschema@.attachment_configs AS a
-WHERE a.config ? 'sla';
+WHERE a.config ? 'sla'
+  AND NOT EXISTS (SELECT FROM pg_trigger AS t
+                  WHERE t.tgrelid = a.target AND t.tgname = 'zz_leadscore_sla_deleted');
 
 -- sla_sweep writes leadscore's tables, which only the extension's owner
 -- may: until 0.5 it worked only when the owner ran it (say, the pg_cron job
@@ -105,3 +185,5 @@ WHERE a.config ? 'sla';
 -- whose cron job sweeps.
 ALTER FUNCTION @extschema@.sla_sweep(timestamptz) SECURITY DEFINER;
 REVOKE ALL ON FUNCTION @extschema@.sla_sweep(timestamptz) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.attach(regclass, jsonb) IS
+    'attaches leadscore to a CRM table: its INSERTs and UPDATEs are validated, stamped and recorded; with score columns a crossed MQL or SQL threshold moves the lead forward, and with fit_attributes fit is computed when a lead is inserted or one of its attributes changes; with an sla key stage entries start response clocks, which a deleted lead closes; returns the normalised config; attaching again replaces the config';

@@ -160,7 +160,10 @@ INSERT INTO crm.leads (id, job_title, employees, industry, country, email) VALUE
     (1, 'SVP, Revenue', 120, 'SaaS', 'US', 'ann@acme.io'),
     (2, 'Marketing Intern', 8, 'Retail', 'FR', 'bo@gmail.com'),
     (3, 'Head of Growth', 900, 'Healthcare', 'DE', 'cy@clinic.de');
--- The nightly job (pg_cron in production) computes fit from the attributes.
+-- The insert computes fit from the attributes at once, and the total from
+-- it (no activity yet: the inactivity penalty); the nightly rescore
+-- (pg_cron in production) agrees and changes nothing.
+SELECT id, fit, engagement, score FROM crm.leads ORDER BY id;
 SELECT rescore('crm.leads') AS leads_rescored;
 -- Activities from the last weeks, as the marketing tool syncs them: each
 -- insert rescores its leads at once.

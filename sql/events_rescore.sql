@@ -31,9 +31,9 @@ INSERT INTO crm_contacts (id, lifecyclestage, job_title, employees, industry, em
   (1, 'lead', 'VP Marketing', 200, 'SaaS', 'vp@acme.io'),
   (2, 'lead', 'Marketing Intern', 5, 'retail', 'intern@gmail.com'),
   (3, 'lead', 'Director of IT', 900, 'healthcare', 'dir@clinic.org');
--- A first rescore fills fit from the attributes; no events yet: the
--- inactivity penalty.
-SELECT leadscore.rescore('crm_contacts') AS rescored;
+-- The INSERT computes fit from the attributes (as rescore does), and the
+-- engagement of a lead with no activity yet (the inactivity penalty) and
+-- the total follow; a rescore agrees: it changes nothing.
 SELECT id, lifecyclestage, fit, engagement, score FROM crm_contacts ORDER BY id;
 SELECT leadscore.rescore('crm_contacts') AS nothing_changed;
 
@@ -47,6 +47,38 @@ INSERT INTO crm_activities (contact_id, kind) VALUES (2, 'webinar_attended'), (2
 SELECT id, lifecyclestage, fit, engagement, score FROM crm_contacts ORDER BY id;
 SELECT lead_key, from_stage, to_stage, reason FROM leadscore.stage_history
 WHERE target = 'crm_contacts'::regclass AND from_stage IS NOT NULL ORDER BY id;
+
+-- Who a lead is changes (a new job, a business address): the UPDATE trigger
+-- watches the attribute columns, computes fit again and moves the total by
+-- the difference; a rescore agrees.
+UPDATE crm_contacts SET job_title = 'CEO', email = 'ceo@bigcorp.com', employees = 400,
+                        industry = 'SaaS' WHERE id = 2;
+SELECT id, lifecyclestage, fit, engagement, score, mql_at IS NOT NULL AS mql_stamped
+FROM crm_contacts WHERE id = 2;
+SELECT lead_key, from_stage, to_stage, reason FROM leadscore.stage_history
+WHERE target = 'crm_contacts'::regclass AND lead_key = '2' AND from_stage IS NOT NULL ORDER BY id;
+SELECT leadscore.rescore('crm_contacts') AS nothing_changed;
+-- A statement that sets the total itself keeps its value; fit still follows.
+UPDATE crm_contacts SET job_title = 'Marketing Intern', score = 33 WHERE id = 2;
+SELECT id, fit, score FROM crm_contacts WHERE id = 2;
+-- An UPDATE of no attribute leaves fit alone (a fit written by hand stays
+-- until the next rescore, which puts both leads right).
+UPDATE crm_contacts SET fit = 0 WHERE id = 3;
+SELECT id, fit, score FROM crm_contacts WHERE id = 3;
+SELECT leadscore.rescore('crm_contacts') AS rescored;
+SELECT id, fit, engagement, score FROM crm_contacts ORDER BY id;
+-- An import brings its engagement: the total starts from fit + that. A
+-- better fit later lifts the total over the MQL threshold: promoted in the
+-- same trigger (reason score_threshold).
+INSERT INTO crm_contacts (id, lifecyclestage, job_title, email, engagement) VALUES
+  (4, 'lead', 'Marketing Intern', 'intern@gmail.com', 70);
+SELECT id, lifecyclestage, fit, engagement, score FROM crm_contacts WHERE id = 4;
+UPDATE crm_contacts SET job_title = 'CEO', email = 'ceo@bigcorp.com', employees = 400, industry = 'SaaS'
+WHERE id = 4;
+SELECT id, lifecyclestage, fit, engagement, score, mql_at IS NOT NULL AS mql_stamped FROM crm_contacts WHERE id = 4;
+SELECT from_stage, to_stage, reason FROM leadscore.stage_history
+WHERE target = 'crm_contacts'::regclass AND lead_key = '4' ORDER BY id;
+DELETE FROM crm_contacts WHERE id = 4;
 
 -- The nightly rescore 45 days later: no decay in the default model, but the
 -- inactivity penalty now applies to everyone. It never demotes.
@@ -132,3 +164,50 @@ SELECT leadscore.detach('crm_contacts'), leadscore.detach('unscored');
 SELECT count(*) AS event_attachments_left FROM leadscore.event_attachments;
 SELECT count(*) AS event_triggers_left FROM pg_trigger WHERE tgrelid = 'crm_activities'::regclass AND NOT tgisinternal;
 DROP TABLE crm_contacts, crm_activities, unscored;
+
+-- Fit from columns of other types reads them as rescore's
+-- jsonb_build_object does (to_jsonb): a varchar title, a numeric or float
+-- employee count (NaN as a string, which the size rule cannot read), a
+-- char(2) country, a domain over text; the trigger's fit equals fit_score
+-- over jsonb_build_object for every row. An integer score column holds the
+-- total rounded; a smallint fit column too small for the fit is an error.
+CREATE DOMAIN crm_email AS text CHECK (VALUE LIKE '%@%');
+CREATE TABLE typed_contacts (id int PRIMARY KEY, stage text, title varchar(40), employees numeric(10, 1),
+                             headcount float8, industry text, country char(2), email crm_email,
+                             fit smallint, score integer);
+SELECT leadscore.attach('typed_contacts', '{"stage_column": "stage", "score_column": "score", "fit_column": "fit",
+  "fit_attributes": {"title": "title", "employees": "employees", "industry": "industry", "country": "country",
+                     "email": "email"}}') IS NOT NULL AS attached;
+INSERT INTO typed_contacts (id, stage, title, employees, industry, country, email) VALUES
+  (1, 'lead', 'VP/GM EMEA', 250.5, 'Software', 'de', 'gm@example.de'),
+  (2, 'lead', 'Student', 12, NULL, 'fr', 'me@university.edu'),
+  (3, NULL, NULL, NULL, NULL, NULL, NULL);
+SELECT id, stage, fit, score,
+       fit = leadscore.fit_score('default', jsonb_build_object('title', title, 'employees', employees,
+                                 'industry', industry, 'country', country, 'email', email)) AS same_as_rescore
+FROM typed_contacts ORDER BY id;
+SELECT leadscore.rescore('typed_contacts') AS nothing_changed;
+-- The same with a float head count, NaN included.
+SELECT leadscore.attach('typed_contacts', '{"stage_column": "stage", "score_column": "score", "fit_column": "fit",
+  "fit_attributes": {"title": "title", "employees": "headcount", "industry": "industry"}}') IS NOT NULL AS attached;
+UPDATE typed_contacts SET headcount = 1e3 WHERE id = 1;
+SELECT id, fit, fit = leadscore.fit_score('default', jsonb_build_object('title', title, 'employees', headcount,
+                                          'industry', industry)) AS same_as_rescore
+FROM typed_contacts WHERE id = 1;
+UPDATE typed_contacts SET headcount = 'NaN' WHERE id = 1;
+\echo :LAST_ERROR_SQLSTATE
+SELECT leadscore.fit_score('default', jsonb_build_object('employees', 'NaN'::float8));
+\echo :LAST_ERROR_SQLSTATE
+-- A fit the fit column cannot hold: nothing written.
+SELECT leadscore.define_model('huge_fit', '{"fit": {"rules": [{"name": "everyone", "attribute": "title",
+  "in": ["CEO"], "points": 40000}]}}') AS version;
+SELECT leadscore.attach('typed_contacts', '{"stage_column": "stage", "score_column": "score", "fit_column": "fit",
+  "model": "huge_fit", "fit_attributes": {"title": "title"}}') IS NOT NULL AS attached;
+\set SHOW_CONTEXT errors
+UPDATE typed_contacts SET title = 'CEO' WHERE id = 1;
+\set SHOW_CONTEXT never
+SELECT id, title, fit FROM typed_contacts WHERE id = 1;
+SELECT leadscore.detach('typed_contacts');
+DROP TABLE typed_contacts;
+DROP DOMAIN crm_email;
+DELETE FROM leadscore.scoring_models WHERE name = 'huge_fit';

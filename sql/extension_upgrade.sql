@@ -65,6 +65,12 @@ SELECT leadscore.attach('contacts', '{"stage_column": "stage", "stamps": {"mql":
     {"name": "sort", "within": "4 hours", "met_by": {"leaves_for": ["sql"]}}]}}') IS NOT NULL AS attached;
 INSERT INTO contacts (id, stage, mql_at) VALUES (1, 'mql', '2025-12-01 09:00'), (2, 'mql', '2025-12-01 10:00'),
                                                  (3, 'mql', '2030-01-07 09:00');
+-- A table attached with fit attributes under 0.3: 0.5's update attaches it
+-- again, so that its UPDATE trigger watches the attribute columns.
+CREATE TABLE scored (id int PRIMARY KEY, stage text, title text, fit int, score numeric);
+SELECT leadscore.attach('scored', '{"stage_column": "stage", "score_column": "score", "fit_column": "fit",
+  "fit_attributes": {"title": "title"}}') IS NOT NULL AS attached;
+INSERT INTO scored VALUES (1, 'lead', 'Marketing Intern');
 ALTER EXTENSION leadscore UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'leadscore';
 UPDATE contacts SET contacted_at = '2025-12-01 10:00' WHERE id = 1;
@@ -73,6 +79,14 @@ UPDATE contacts SET stage = 'sql' WHERE id = 2;
 -- (due in 2030) are cancelled when it is deleted.
 SELECT tgname FROM pg_trigger WHERE tgrelid = 'contacts'::regclass AND tgname LIKE 'zz_leadscore_sla%' ORDER BY tgname;
 DELETE FROM contacts WHERE id = 3;
+-- (the INSERT above already ran the new library's trigger, which computed
+-- fit 0 and the total; the UPDATE trigger now fires for the title too)
+SELECT id, fit, score FROM scored;
+SELECT pg_get_triggerdef(oid) ~ 'UPDATE OF stage, score, fit, title ' AS watches_title
+FROM pg_trigger WHERE tgrelid = 'scored'::regclass AND tgname = 'zz_leadscore_before_update';
+UPDATE scored SET title = 'CEO' WHERE id = 1;
+SELECT id, fit, score FROM scored;
+SELECT leadscore.rescore('scored') AS rescored, (SELECT score FROM scored) AS score;
 SELECT lead_key, policy, due_at, met_at > '2026-01-01' AS met_now, status
 FROM leadscore.sla_clocks ORDER BY lead_key, policy;
 SELECT id, due FROM contacts ORDER BY id;

@@ -175,6 +175,9 @@ CompiledAttachment* compile(const Trigger* trigger, Oid relid, const PgTable& ta
     entry->score = score_column(entry->config.score_column);
     entry->fit = score_column(entry->config.fit_column);
     entry->engagement = score_column(entry->config.engagement_column);
+    for (const auto& [attribute, column] : entry->config.fit_attributes) {
+        entry->fit_attribute_columns.push_back(column_of(table, column)->attnum);
+    }
     for (core::Stage stage : core::kAllStages) {
         std::string& label = entry->written_labels[core::stage_code(stage)];
         for (const auto& [crm_label, mapped] : entry->config.labels) {
@@ -240,13 +243,26 @@ const CompiledAttachment& compiled_attachment(Relation relation, const Trigger* 
     bool is_varlena;
     getTypeOutputInfo(entry->key_type, &output_function, &is_varlena);
     fmgr_info_cxt(output_function, &entry->key_output, TopMemoryContext);
-    // The columns the triggers write into the NEW row.
-    std::vector<AttrNumber> written{entry->stage_column, entry->sla.due_column,
-                                    entry->sla.breached_column};
-    written.insert(written.end(), entry->stamp_columns.begin(), entry->stamp_columns.end());
-    for (const AttrNumber attnum : written) {
+    // The columns the triggers write into the NEW row, with the type they
+    // write: the column's base type, or numeric for the scores.
+    const TupleDesc descriptor = RelationGetDescr(relation);
+    std::vector<std::pair<AttrNumber, Oid>> written;
+    for (const AttrNumber attnum :
+         {entry->stage_column, entry->sla.due_column, entry->sla.breached_column}) {
+        written.emplace_back(attnum, InvalidOid);
+    }
+    for (const AttrNumber attnum : entry->stamp_columns) {
+        written.emplace_back(attnum, InvalidOid);
+    }
+    for (const ScoreColumn* column : {&entry->score, &entry->fit, &entry->engagement}) {
+        written.emplace_back(column->attnum, NUMERICOID);
+    }
+    for (const auto& [attnum, type] : written) {
         if (attnum != 0) {
-            if (auto coerced = column_assignment(RelationGetDescr(relation), attnum)) {
+            const Oid written_type =
+                OidIsValid(type) ? type
+                                 : getBaseType(TupleDescAttr(descriptor, attnum - 1)->atttypid);
+            if (auto coerced = column_assignment(descriptor, attnum, written_type)) {
                 entry->coerced_columns.push_back(*coerced);
             }
         }

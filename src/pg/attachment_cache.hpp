@@ -49,7 +49,7 @@ struct CompiledSla {
 // fit_column, engagement_column); attnum 0 when not mapped.
 struct ScoreColumn {
     AttrNumber attnum = 0;
-    Oid type = InvalidOid;
+    Oid type = InvalidOid;  // the base type (a number type)
 };
 
 struct CompiledAttachment {
@@ -69,6 +69,8 @@ struct CompiledAttachment {
     std::vector<EnumStage> enum_stages;                         // ENUM stage column
     FmgrInfo key_output{};
     ScoreColumn score, fit, engagement;
+    // The columns of config.fit_attributes, in its order.
+    std::vector<AttrNumber> fit_attribute_columns;
     CompiledSla sla;
     // What a promotion by score writes into a text stage column: the CRM's
     // own label for the stage where the config maps one, else the stage's.
@@ -94,9 +96,10 @@ const CompiledAttachment& compiled_attachment(Relation relation, const Trigger* 
 // name). nullptr when someone dropped that trigger by hand.
 const CompiledAttachment* attachment_of_table(Relation relation);
 
-// `value` (of the column's base type) as writing it into column `attnum`
-// of the NEW row must store it: see column_assignment.hpp. The value
-// itself for columns that need no coercion.
+// `value` (of the column's base type; numeric for the score columns) as
+// writing it into column `attnum` of the NEW row must store it: see
+// column_assignment.hpp. The value itself for columns that need no
+// coercion.
 Datum value_for_column(const CompiledAttachment& attachment, TupleDesc descriptor,
                        AttrNumber attnum, Datum value, bool is_null);
 

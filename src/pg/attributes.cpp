@@ -70,6 +70,20 @@ void read_value(const JsonbValue& value, core::Attribute& out) {
 
 }  // namespace
 
+void read_jsonb_attribute(Jsonb* value, core::Attribute& out) {
+    if (JB_ROOT_IS_SCALAR(value)) {
+        JsonbValue scalar;
+        JsonbExtractScalar(&value->root, &scalar);
+        read_scalar(scalar, out);
+        return;
+    }
+    JsonbValue container;
+    container.type = jbvBinary;
+    container.val.binary.data = &value->root;
+    container.val.binary.len = static_cast<int>(VARSIZE(value) - VARHDRSZ);
+    read_value(container, out);
+}
+
 const core::Attribute* read_attributes(Jsonb* attributes, const core::FitModel& model) {
     if (!JB_ROOT_IS_OBJECT(attributes) || JB_ROOT_IS_SCALAR(attributes)) {
         ereport(ERROR,

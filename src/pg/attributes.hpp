@@ -16,4 +16,7 @@ namespace leadscore::pg {
 // 22023 when `attributes` is not a JSON object.
 const core::Attribute* read_attributes(Jsonb* attributes, const core::FitModel& model);
 
+// One JSON value (a whole jsonb, scalar or container) as an attribute.
+void read_jsonb_attribute(Jsonb* value, core::Attribute& out);
+
 }  // namespace leadscore::pg

@@ -8,21 +8,28 @@ extern "C" {
 
 namespace leadscore::pg {
 
-std::optional<ColumnAssignment> column_assignment(TupleDesc descriptor, AttrNumber attnum) {
+std::optional<ColumnAssignment> column_assignment(TupleDesc descriptor, AttrNumber attnum,
+                                                  Oid written_type) {
     const Form_pg_attribute attribute = TupleDescAttr(descriptor, attnum - 1);
     ColumnAssignment column;
     column.attnum = attnum;
     column.type = attribute->atttypid;
+    column.written_type = written_type;
     column.typmod = attribute->atttypmod;
     const Oid base = getBaseTypeAndTypmod(attribute->atttypid, &column.typmod);
     column.is_domain = base != attribute->atttypid;
+    if (written_type != base) {
+        // (attach checked the column's type: a cast path exists)
+        find_coercion_pathway(base, written_type, COERCION_ASSIGNMENT, &column.cast_function);
+    }
     if (column.typmod >= 0) {
         Oid function = InvalidOid;
         if (find_typmod_coercion_function(base, &function) == COERCION_PATH_FUNC) {
             column.typmod_function = function;
         }
     }
-    if (!column.is_domain && !OidIsValid(column.typmod_function)) {
+    if (!OidIsValid(column.cast_function) && !column.is_domain &&
+        !OidIsValid(column.typmod_function)) {
         return std::nullopt;
     }
     return column;
@@ -42,15 +49,18 @@ const char* literal_of(Oid type, Datum value) {
 Datum assigned_value(const ColumnAssignment& column, const char* column_name, const char* table,
                      Datum value, bool is_null) {
     // What is written, for the message: the value as its base type prints.
-    const char* const shown = is_null ? "NULL" : literal_of(getBaseType(column.type), value);
+    const char* const shown = is_null ? "NULL" : literal_of(column.written_type, value);
     MemoryContext context = CurrentMemoryContext;
     volatile Datum result = value;
     PG_TRY();
     {
+        if (!is_null && OidIsValid(column.cast_function)) {
+            result = OidFunctionCall1(column.cast_function, result);
+        }
         if (!is_null && OidIsValid(column.typmod_function)) {
             // (false: an implicit cast, so varchar(n) refuses a longer value
             // instead of truncating it, as an INSERT does)
-            result = OidFunctionCall3(column.typmod_function, value, Int32GetDatum(column.typmod),
+            result = OidFunctionCall3(column.typmod_function, result, Int32GetDatum(column.typmod),
                                       BoolGetDatum(false));
         }
         if (column.is_domain) {
@@ -67,7 +77,7 @@ Datum assigned_value(const ColumnAssignment& column, const char* column_name, co
         if (error->hint == nullptr) {
             error->hint = pstrdup(
                 "The column's type refuses a value leadscore writes there (a stage moved by "
-                "score, a first-reach stamp, an SLA column): widen the type, or map the stage "
+                "score, a stamp, a score, an SLA column): widen the type, or for a stage map it "
                 "to a label the column accepts with attach's \"labels\".");
         }
         ReThrowError(error);

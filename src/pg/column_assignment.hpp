@@ -18,22 +18,28 @@ extern "C" {
 namespace leadscore::pg {
 
 // How a column's assignments are coerced; only columns that need it (a
-// domain, or a type modifier with a coercion function) get one.
+// cast from what is written, a domain, or a type modifier with a coercion
+// function) get one.
 struct ColumnAssignment {
     AttrNumber attnum = 0;
     Oid type = InvalidOid;             // the column's type
+    Oid written_type = InvalidOid;     // the type of the values written
+    Oid cast_function = InvalidOid;    // from written_type to the column's base type
     bool is_domain = false;            // check the domain's constraints
     std::int32_t typmod = -1;          // of the column, or of the domain's base type
     Oid typmod_function = InvalidOid;  // applies typmod (varchar(n), timestamptz(p))
 };
 
-// The coercion of column `attnum`, or nothing when an assignment stores
-// values of its base type as they are (the usual case).
-std::optional<ColumnAssignment> column_assignment(TupleDesc descriptor, AttrNumber attnum);
+// The coercion of values of `written_type` into column `attnum`, or
+// nothing when an assignment stores them as they are (the usual case).
+// Scores are written as numeric, everything else in the column's base type.
+std::optional<ColumnAssignment> column_assignment(TupleDesc descriptor, AttrNumber attnum,
+                                                  Oid written_type);
 
-// `value` (of the column's base type) as the assignment stores it: typmod
-// applied (ERROR 22001 when too long), domain constraints checked (ERROR
-// 23502/23514); the error names the value, the column and `table`.
+// `value` (of the written type) as the assignment stores it: cast (ERROR
+// 22003 when out of range), typmod applied (ERROR 22001 when too long),
+// domain constraints checked (ERROR 23502/23514); the error names the
+// value, the column and `table`.
 Datum assigned_value(const ColumnAssignment& column, const char* column_name, const char* table,
                      Datum value, bool is_null);
 

@@ -6,6 +6,7 @@
 // INSERT trigger also fires for rows an upsert then does not insert). No
 // AFTER UPDATE trigger: its mere presence costs every UPDATE of the table.
 #include "attachment_cache.hpp"
+#include "fit_on_write.hpp"
 #include "guard.hpp"
 #include "row_stage.hpp"
 #include "score_promotion.hpp"
@@ -182,6 +183,9 @@ Datum before_row(const pg::CompiledAttachment& attachment, TriggerData* data, Fm
     const TupleDesc descriptor = RelationGetDescr(data->tg_relation);
     bool promoted = false;
     if (attachment.config.model) {
+        if (!attachment.config.fit_attributes.empty()) {
+            new_row = pg::with_fit(attachment, data, flinfo, new_row);
+        }
         HeapTuple scored = pg::promote_by_score(attachment, data, flinfo, new_row);
         promoted = scored != new_row;
         new_row = scored;

@@ -1,0 +1,139 @@
+#include "fit_on_write.hpp"
+
+#include <cmath>
+
+#include "model_cache.hpp"
+#include "row_attributes.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/pg_type_d.h"
+#include "utils/builtins.h"
+#include "utils/numeric.h"
+}
+
+#include "core/engagement.hpp"
+#include "core/fit_on_write.hpp"
+
+namespace core = leadscore::core;
+
+namespace leadscore::pg {
+
+namespace {
+
+// A score column's value in hundredths of a point; nothing for NULL, NaN or
+// a value too large to move by a fit difference.
+std::optional<core::Centipoints> stored_centipoints(const ScoreColumn& column, HeapTuple row,
+                                                    TupleDesc descriptor) {
+    if (column.attnum == 0) {
+        return std::nullopt;
+    }
+    bool is_null;
+    const Datum value = heap_getattr(row, column.attnum, descriptor, &is_null);
+    if (is_null) {
+        return std::nullopt;
+    }
+    double points;
+    switch (column.type) {
+        case INT2OID:
+            points = DatumGetInt16(value);
+            break;
+        case INT4OID:
+            points = DatumGetInt32(value);
+            break;
+        case INT8OID:
+            points = static_cast<double>(DatumGetInt64(value));
+            break;
+        case FLOAT4OID:
+            points = DatumGetFloat4(value);
+            break;
+        case FLOAT8OID:
+            points = DatumGetFloat8(value);
+            break;
+        default:  // numeric
+            points = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, value));
+            break;
+    }
+    if (!std::isfinite(points) || std::fabs(points) > 1e15) {
+        return std::nullopt;
+    }
+    return static_cast<core::Centipoints>(std::llround(points * 100));
+}
+
+// Hundredths of a point as the column's type stores them (cast from
+// numeric as rescore's UPDATE casts: an integer column rounds).
+Datum column_number(const CompiledAttachment& attachment, TupleDesc descriptor,
+                    const ScoreColumn& column, core::Centipoints value) {
+    return value_for_column(attachment, descriptor, column.attnum,
+                            NumericGetDatum(int64_div_fast_to_numeric(value, 2)), false);
+}
+
+// What a lead without any activity scores for engagement at `as_of`.
+core::Centipoints no_activity(const core::EngagementModel& model, TimestampTz as_of) {
+    void* block = palloc0(core::engagement_state_size(model));
+    core::init_engagement_state(block, model, as_of);
+    return core::engagement_score(model, block);
+}
+
+}  // namespace
+
+HeapTuple with_fit(const CompiledAttachment& attachment, TriggerData* data, FmgrInfo* flinfo,
+                   HeapTuple new_row) {
+    const TupleDesc descriptor = RelationGetDescr(data->tg_relation);
+    const bool is_insert = TRIGGER_FIRED_BY_INSERT(data->tg_event);
+    if (!is_insert &&
+        !fit_attributes_changed(attachment, data->tg_trigtuple, new_row, descriptor)) {
+        return new_row;
+    }
+    const core::ScoringModel& model = current_model(flinfo, *attachment.config.model).model;
+    const std::int64_t fit =
+        core::fit_score(model, row_attributes(attachment, model.fit, new_row, descriptor));
+
+    int columns[3];
+    Datum values[3];
+    bool nulls[3] = {false, false, false};
+    int count = 0;
+    const auto write = [&](const ScoreColumn& column, core::Centipoints value) {
+        columns[count] = column.attnum;
+        values[count] = column_number(attachment, descriptor, column, value);
+        ++count;
+    };
+    if (attachment.fit.attnum != 0) {
+        write(attachment.fit, fit * 100);
+    }
+    if (is_insert) {
+        const core::FitWrite written = core::fit_on_insert(
+            fit,
+            {stored_centipoints(attachment.score, new_row, descriptor),
+             stored_centipoints(attachment.engagement, new_row, descriptor)},
+            no_activity(model.engagement, GetCurrentTransactionStartTimestamp()),
+            attachment.score.attnum != 0, attachment.engagement.attnum != 0);
+        if (written.score) {
+            write(attachment.score, *written.score);
+        }
+        if (written.engagement) {
+            write(attachment.engagement, *written.engagement);
+        }
+    } else if (attachment.score.attnum != 0) {
+        // The fit the stored total was built on: the fit column's, else the
+        // old attributes'.
+        const std::optional<core::Centipoints> stored_fit =
+            stored_centipoints(attachment.fit, data->tg_trigtuple, descriptor);
+        const std::int64_t old_fit =
+            stored_fit ? *stored_fit / 100
+                       : core::fit_score(model, row_attributes(attachment, model.fit,
+                                                               data->tg_trigtuple, descriptor));
+        const std::optional<core::Centipoints> total = core::total_after_fit_change(
+            old_fit, fit, stored_centipoints(attachment.score, data->tg_trigtuple, descriptor),
+            stored_centipoints(attachment.score, new_row, descriptor));
+        if (total) {
+            write(attachment.score, *total);
+        }
+    }
+    return count == 0
+               ? new_row
+               : heap_modify_tuple_by_cols(new_row, descriptor, count, columns, values, nulls);
+}
+
+}  // namespace leadscore::pg

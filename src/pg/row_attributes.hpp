@@ -1,0 +1,29 @@
+// A lead's fit attributes read from its own row (attach's fit_attributes:
+// attribute -> column), for the lifecycle trigger to compute fit as rescore
+// does. rescore hands fit_score jsonb_build_object(attribute, column, ...),
+// so each column is read as to_jsonb would convert it: NULL as null,
+// booleans, numbers (NaN and infinities as strings), json and jsonb as
+// their JSON, arrays element by element, dates and timestamps in ISO 8601,
+// a row type as an object, anything else as its text output.
+#pragma once
+
+#include "postgres.hpp"
+
+#include "attachment_cache.hpp"
+
+#include "core/fit_score.hpp"
+
+namespace leadscore::pg {
+
+// One core::Attribute per name in `model.attributes` (missing where the
+// attachment maps no column to it), palloc'd.
+const core::Attribute* row_attributes(const CompiledAttachment& attachment,
+                                      const core::FitModel& model, HeapTuple row,
+                                      TupleDesc descriptor);
+
+// Whether an UPDATE changed any fit attribute column (compared as stored
+// bytes: a false alarm only costs computing an unchanged fit again).
+bool fit_attributes_changed(const CompiledAttachment& attachment, HeapTuple before, HeapTuple after,
+                            TupleDesc descriptor);
+
+}  // namespace leadscore::pg
