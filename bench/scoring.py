@@ -578,7 +578,9 @@ FIT_COLUMNS = ("id bigint PRIMARY KEY, stage text, title text, employees integer
 FIT_SETUP = f"""
 DROP TABLE IF EXISTS bench_fit_source, bench_fit_leadscore, bench_fit_plpgsql, bench_fit_base;
 CREATE TABLE bench_fit_source AS
-SELECT id, attributes ->> 'title' AS title, (attributes ->> 'employees')::integer AS employees,
+SELECT id, attributes ->> 'title' AS title,
+       CASE WHEN attributes ->> 'employees' ~ '^ *[0-9]{{1,9}} *$'
+            THEN trim(attributes ->> 'employees')::integer END AS employees,
        attributes ->> 'industry' AS industry, attributes ->> 'country' AS country,
        attributes ->> 'email' AS email
 FROM bench_scoring_leads WHERE id <= 200000;
@@ -619,6 +621,10 @@ FIT_UPDATE = "UPDATE {table} SET employees = employees + 1"
 
 def fit_on_write(cursor, repetitions):
     cursor.execute(FIT_SETUP)
+    # (main's `with connection` opened a transaction, which psycopg2 does
+    # even in autocommit mode: end it, so that the rolled-back rounds below
+    # do not take the tables with them)
+    cursor.connection.commit()
     cursor.execute("SELECT count(*) FROM bench_fit_source")
     rows = cursor.fetchone()[0]
     # Agreement first: the same fit, engagement and total in every row,
@@ -633,8 +639,7 @@ def fit_on_write(cursor, repetitions):
                        "(p.fit, p.engagement, p.score)")
         differing.append(cursor.fetchone()[0])
     cursor.execute("ROLLBACK")
-    print(f"
-fit on write, {rows} leads: the PL/pgSQL trigger writes different fit, engagement "
+    print(f"\nfit on write, {rows} leads: the PL/pgSQL trigger writes different fit, engagement "
           f"or total in {differing[0]} rows after the INSERT, {differing[1]} after the UPDATE")
     cleanup = {name: f"VACUUM {table}" for name, table in FIT_TABLES.items()}
     inserts = [(name, FIT_INSERT.format(table=table)) for name, table in FIT_TABLES.items()]

@@ -165,14 +165,17 @@ $$;
 -- Tables attached with fit attributes before 0.5 are attached again with
 -- their own config, so that their triggers watch the attribute columns (and
 -- get the SLA deletion triggers with the others).
+-- (Rows of tables dropped since are left alone.)
 SELECT @extschema@.attach(a.target, a.config)
 FROM @extschema@.attachment_configs AS a
+JOIN pg_catalog.pg_class AS c ON c.oid = a.target
 WHERE coalesce(a.config -> 'fit_attributes', '{}') <> '{}';
 
 -- The other tables attached with SLA policies before 0.5 get the deletion
 -- triggers now.
 SELECT @extschema@._create_sla_deletion_triggers(a.target)
 FROM @extschema@.attachment_configs AS a
+JOIN pg_catalog.pg_class AS c ON c.oid = a.target
 WHERE a.config ? 'sla'
   AND NOT EXISTS (SELECT FROM pg_trigger AS t
                   WHERE t.tgrelid = a.target AND t.tgname = 'zz_leadscore_sla_deleted');
