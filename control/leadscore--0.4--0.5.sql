@@ -190,3 +190,49 @@ ALTER FUNCTION @extschema@.sla_sweep(timestamptz) SECURITY DEFINER;
 REVOKE ALL ON FUNCTION @extschema@.sla_sweep(timestamptz) FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@.attach(regclass, jsonb) IS
     'attaches leadscore to a CRM table: its INSERTs and UPDATEs are validated, stamped and recorded; with score columns a crossed MQL or SQL threshold moves the lead forward, and with fit_attributes fit is computed when a lead is inserted or one of its attributes changes; with an sla key stage entries start response clocks, which a deleted lead closes; returns the normalised config; attaching again replaces the config';
+
+-- A table dropped while attached left its attachment behind: its config
+-- row (which a new table given the same OID would inherit), its open SLA
+-- clocks (breached and announced by the sweep later), the triggers on its
+-- events tables. Now dropping an attached table detaches it, and dropping
+-- an attached events table forgets it. SECURITY DEFINER: the role dropping
+-- its own table needs no rights on leadscore's tables; it acts only on the
+-- objects PostgreSQL reports dropped.
+CREATE FUNCTION @extschema@._forget_dropped_tables()
+    RETURNS event_trigger LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    dropped oid;
+BEGIN
+    FOR dropped IN
+        SELECT d.objid FROM pg_event_trigger_dropped_objects() AS d
+        WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0
+    LOOP
+        IF EXISTS (SELECT FROM @extschema@.event_attachments AS x WHERE x.events = dropped) THEN
+            PERFORM @extschema@.detach_events(dropped::regclass);
+        END IF;
+        IF EXISTS (SELECT FROM @extschema@.attachment_configs AS a WHERE a.target = dropped) THEN
+            PERFORM @extschema@.detach(dropped::regclass);
+            DELETE FROM @extschema@.sla_unwritten_rows AS w WHERE w.target = dropped;
+        END IF;
+    END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION @extschema@._forget_dropped_tables() FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@._forget_dropped_tables() IS
+    'event trigger: detaches tables dropped while attached (their clocks closed, their events tables'' triggers removed)';
+CREATE EVENT TRIGGER leadscore_forget_dropped_tables ON sql_drop
+    EXECUTE FUNCTION @extschema@._forget_dropped_tables();
+COMMENT ON EVENT TRIGGER leadscore_forget_dropped_tables IS
+    'detaches a table dropped while attached, and forgets a dropped events table';
+
+-- What tables dropped before 0.5 left behind goes now.
+SELECT @extschema@.detach_events(x.events)
+FROM @extschema@.event_attachments AS x
+WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.oid = x.events);
+SELECT @extschema@.detach(a.target)
+FROM @extschema@.attachment_configs AS a
+WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.oid = a.target);
+DELETE FROM @extschema@.sla_unwritten_rows AS w
+WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.oid = w.target);

@@ -71,7 +71,19 @@ CREATE TABLE scored (id int PRIMARY KEY, stage text, title text, fit int, score 
 SELECT leadscore.attach('scored', '{"stage_column": "stage", "score_column": "score", "fit_column": "fit",
   "fit_attributes": {"title": "title"}}') IS NOT NULL AS attached;
 INSERT INTO scored VALUES (1, 'lead', 'Marketing Intern');
+-- A table dropped while attached under 0.3 left its config and an open
+-- clock behind; the update detaches it.
+CREATE TABLE dropped_leads (id int PRIMARY KEY, stage text);
+SELECT leadscore.attach('dropped_leads', '{"stage_column": "stage", "notify_channel": null,
+  "sla": {"calendar": "office", "policies": [{"name": "gone", "met_by": {"leaves_for": ["sql"]}}]}}') IS NOT NULL AS attached;
+INSERT INTO dropped_leads VALUES (1, 'mql');
+DROP TABLE dropped_leads;
+SELECT count(*) AS configs_left_behind FROM leadscore.attachment_configs WHERE NOT EXISTS (
+    SELECT FROM pg_class WHERE oid = target);
 ALTER EXTENSION leadscore UPDATE;
+SELECT count(*) AS configs_left_behind FROM leadscore.attachment_configs WHERE NOT EXISTS (
+    SELECT FROM pg_class WHERE oid = target);
+SELECT policy, status FROM leadscore.sla_clocks WHERE policy = 'gone';
 SELECT extversion FROM pg_extension WHERE extname = 'leadscore';
 UPDATE contacts SET contacted_at = '2025-12-01 10:00' WHERE id = 1;
 UPDATE contacts SET stage = 'sql' WHERE id = 2;
@@ -88,7 +100,7 @@ UPDATE scored SET title = 'CEO' WHERE id = 1;
 SELECT id, fit, score FROM scored;
 SELECT leadscore.rescore('scored') AS rescored, (SELECT score FROM scored) AS score;
 SELECT lead_key, policy, due_at, met_at > '2026-01-01' AS met_now, status
-FROM leadscore.sla_clocks ORDER BY lead_key, policy;
+FROM leadscore.sla_clocks WHERE policy <> 'gone' ORDER BY lead_key, policy;
 SELECT id, due FROM contacts ORDER BY id;
 
 \c contrib_regression

@@ -326,6 +326,30 @@ SELECT lead_key, status FROM leadscore.sla_clocks WHERE policy = 'parted' ORDER 
 SELECT leadscore.detach('sla_parted') IS NOT NULL AS detached;
 DROP TABLE sla_parted;
 
+-- Dropping an attached table detaches it: its config goes (a new table
+-- given the same OID inherits nothing), its open clocks close, the SLA
+-- trigger on its events table goes. A role drops its own table without any
+-- right on leadscore's tables; dropping an attached events table forgets it.
+CREATE TABLE sla_doomed (id int PRIMARY KEY, stage text, score int);
+CREATE TABLE sla_doomed_calls (lead_id int, at timestamptz);
+ALTER TABLE sla_doomed OWNER TO sla_crm_user;
+ALTER TABLE sla_doomed_calls OWNER TO sla_crm_user;
+SELECT leadscore.attach('sla_doomed', '{"stage_column": "stage", "notify_channel": null, "score_column": "score",
+  "sla": {"calendar": "sla_office", "policies": [{"name": "doomed", "met_by": {"events": "public.sla_doomed_calls",
+          "lead_column": "lead_id", "time_column": "at"}}]}}') IS NOT NULL AS attached;
+SELECT leadscore.attach_events('sla_doomed_calls', '{"leads": "sla_doomed", "lead_column": "lead_id", "time_column": "at",
+  "type_column": "lead_id"}') IS NOT NULL AS events_attached;
+INSERT INTO sla_doomed VALUES (1, 'mql');
+SELECT replace(tgname, 'sla_doomed'::regclass::oid::text, '<oid of sla_doomed>') AS trigger
+FROM pg_trigger WHERE tgrelid = 'sla_doomed_calls'::regclass AND NOT tgisinternal ORDER BY 1;
+SET ROLE sla_crm_user;
+DROP TABLE sla_doomed;
+RESET ROLE;
+SELECT count(*) AS configs FROM leadscore.attachment_configs WHERE NOT EXISTS (SELECT FROM pg_class WHERE oid = target);
+SELECT count(*) AS event_attachments FROM leadscore.event_attachments WHERE events = 'sla_doomed_calls'::regclass;
+SELECT policy, status FROM leadscore.sla_clocks WHERE policy = 'doomed';
+SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgrelid = 'sla_doomed_calls'::regclass AND NOT tgisinternal;
+DROP TABLE sla_doomed_calls;
 DROP TABLE sla_contacts, sla_activities;
 DROP ROLE sla_crm_user;
 DELETE FROM leadscore.sla_clocks;
