@@ -113,6 +113,7 @@ DECLARE
     attribute_column text;
     changed text;
     is_set text;
+    fit_on_write boolean;
 BEGIN
     FOREACH score_key IN ARRAY ARRAY['score_column', 'fit_column', 'engagement_column'] LOOP
         IF normalised ->> score_key IS NOT NULL AND NOT (normalised ->> score_key) = ANY (watched) THEN
@@ -120,8 +121,16 @@ BEGIN
             as_text := as_text || false;
         END IF;
     END LOOP;
+    -- A generated attribute column is computed after BEFORE triggers (and a
+    -- trigger's WHEN may not read it): fit is then left to rescore, as
+    -- before 0.5, and the trigger does not watch the attributes.
+    fit_on_write := coalesce(normalised -> 'fit_attributes', '{}') <> '{}'
+        AND NOT EXISTS (SELECT FROM jsonb_each_text(normalised -> 'fit_attributes') AS a
+                        JOIN pg_attribute AS c ON c.attrelid = target AND c.attname = a.value
+                        WHERE c.attgenerated <> '');
     FOR attribute_column IN
-        SELECT DISTINCT a.value FROM jsonb_each_text(coalesce(normalised -> 'fit_attributes', '{}')) AS a ORDER BY 1
+        SELECT DISTINCT a.value FROM jsonb_each_text(coalesce(normalised -> 'fit_attributes', '{}')) AS a
+        WHERE fit_on_write ORDER BY 1
     LOOP
         IF NOT attribute_column = ANY (watched) THEN
             watched := watched || attribute_column;
@@ -135,7 +144,7 @@ BEGIN
            string_agg(format('NEW.%I IS NOT NULL', c.name), ' OR ' ORDER BY c.n)
       INTO changed, is_set
       FROM unnest(watched) WITH ORDINALITY AS c(name, n);
-    IF coalesce(normalised -> 'fit_attributes', '{}') <> '{}' THEN
+    IF fit_on_write THEN
         is_set := 'true';
     END IF;
     PERFORM @extschema@._drop_triggers(target);
@@ -162,23 +171,6 @@ BEGIN
 END
 $$;
 
--- Tables attached with fit attributes before 0.5 are attached again with
--- their own config, so that their triggers watch the attribute columns (and
--- get the SLA deletion triggers with the others).
--- (Rows of tables dropped since are left alone.)
-SELECT @extschema@.attach(a.target, a.config)
-FROM @extschema@.attachment_configs AS a
-JOIN pg_catalog.pg_class AS c ON c.oid = a.target
-WHERE coalesce(a.config -> 'fit_attributes', '{}') <> '{}';
-
--- The other tables attached with SLA policies before 0.5 get the deletion
--- triggers now.
-SELECT @extschema@._create_sla_deletion_triggers(a.target)
-FROM @extschema@.attachment_configs AS a
-JOIN pg_catalog.pg_class AS c ON c.oid = a.target
-WHERE a.config ? 'sla'
-  AND NOT EXISTS (SELECT FROM pg_trigger AS t
-                  WHERE t.tgrelid = a.target AND t.tgname = 'zz_leadscore_sla_deleted');
 
 -- sla_sweep writes leadscore's tables, which only the extension's owner
 -- may: until 0.5 it worked only when the owner ran it (say, the pg_cron job
@@ -227,6 +219,13 @@ CREATE EVENT TRIGGER leadscore_forget_dropped_tables ON sql_drop
 COMMENT ON EVENT TRIGGER leadscore_forget_dropped_tables IS
     'detaches a table dropped while attached, and forgets a dropped events table';
 
+-- Whether a table has events tables is compiled into its attachment (a new
+-- lead's engagement then starts as rescore computes it): a change of
+-- event_attachments makes the compiled attachments stale.
+CREATE TRIGGER event_attachments_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.event_attachments
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._config_changed();
+
 -- What tables dropped before 0.5 left behind goes now.
 SELECT @extschema@.detach_events(x.events)
 FROM @extschema@.event_attachments AS x
@@ -236,3 +235,32 @@ FROM @extschema@.attachment_configs AS a
 WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.oid = a.target);
 DELETE FROM @extschema@.sla_unwritten_rows AS w
 WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.oid = w.target);
+
+-- Tables attached with fit attributes before 0.5 are attached again with
+-- their own config, so that their triggers watch the attribute columns (and
+-- get the SLA deletion triggers with the others); the other tables
+-- attached with SLA policies get the deletion triggers. A table whose
+-- config no longer holds (a calendar or an events table dropped or renamed
+-- since) keeps its triggers as they were, with a WARNING naming it, rather
+-- than failing the whole update: attach it again once it is put right.
+DO $$
+DECLARE
+    attached record;
+BEGIN
+    FOR attached IN
+        SELECT a.target, a.config FROM @extschema@.attachment_configs AS a ORDER BY a.target::text
+    LOOP
+        BEGIN
+            IF coalesce(attached.config -> 'fit_attributes', '{}') <> '{}' THEN
+                PERFORM @extschema@.attach(attached.target, attached.config);
+            ELSIF attached.config ? 'sla' THEN
+                PERFORM @extschema@._create_sla_deletion_triggers(attached.target);
+            END IF;
+        EXCEPTION WHEN OTHERS THEN
+            RAISE WARNING 'leadscore 0.5: % keeps the triggers of its earlier attach: %',
+                attached.target, SQLERRM
+                USING HINT = 'Put its config right and attach it again with leadscore.attach.';
+        END;
+    END LOOP;
+END
+$$;

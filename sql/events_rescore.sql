@@ -211,3 +211,40 @@ SELECT leadscore.detach('typed_contacts');
 DROP TABLE typed_contacts;
 DROP DOMAIN crm_email;
 DELETE FROM leadscore.scoring_models WHERE name = 'huge_fit';
+
+-- Where a new lead's engagement comes from decides its total, as rescore
+-- decides it: the application's engagement column (NULL counts 0, the
+-- column is left alone); once an events table is attached, a lead with no
+-- activity yet (the inactivity penalty, written into the column too). A
+-- generated attribute column leaves fit to rescore (PostgreSQL computes it
+-- after BEFORE triggers). An UPDATE that puts an unreadable attribute right
+-- is not refused for the old value; a total the row brings, NaN included,
+-- is kept.
+CREATE TABLE sourced (id int PRIMARY KEY, stage text, title text, employees text, engagement numeric,
+                      score numeric, fit int);
+CREATE TABLE sourced_events (lead_id int, event_type text, occurred_at timestamptz);
+SELECT leadscore.attach('sourced', '{"stage_column": "stage", "score_column": "score", "fit_column": "fit",
+  "engagement_column": "engagement", "fit_attributes": {"title": "title"}}') IS NOT NULL AS attached;
+INSERT INTO sourced (id, stage, title) VALUES (1, 'lead', 'CEO');
+INSERT INTO sourced (id, stage, title, engagement) VALUES (2, 'lead', 'CEO', 12);
+INSERT INTO sourced (id, stage, title, score) VALUES (3, 'lead', 'CEO', 'NaN');
+SELECT leadscore.attach_events('sourced_events', '{"leads": "sourced", "lead_column": "lead_id"}') IS NOT NULL AS events_attached;
+INSERT INTO sourced (id, stage, title) VALUES (4, 'lead', 'CEO');
+SELECT id, fit, engagement, score FROM sourced ORDER BY id;
+-- (employees is not an attribute yet: 'n/a' goes in unread)
+UPDATE sourced SET employees = 'n/a', fit = NULL WHERE id = 1;
+SELECT leadscore.attach('sourced', '{"stage_column": "stage", "score_column": "score", "fit_column": "fit",
+  "engagement_column": "engagement", "fit_attributes": {"title": "title", "employees": "employees"}}') IS NOT NULL AS attached;
+UPDATE sourced SET employees = 'lots' WHERE id = 1;
+UPDATE sourced SET employees = '250' WHERE id = 1;
+SELECT id, fit, score FROM sourced WHERE id = 1;
+SELECT leadscore.detach('sourced');
+ALTER TABLE sourced ADD COLUMN title_lower text GENERATED ALWAYS AS (lower(title)) STORED;
+SELECT leadscore.attach('sourced', '{"stage_column": "stage", "score_column": "score", "fit_column": "fit",
+  "fit_attributes": {"title": "title_lower"}}') IS NOT NULL AS attached_with_a_generated_attribute;
+INSERT INTO sourced (id, stage, title) VALUES (5, 'lead', 'CEO');
+SELECT id, fit, score FROM sourced WHERE id = 5;
+SELECT leadscore.rescore('sourced') > 0 AS rescored;
+SELECT id, fit FROM sourced WHERE id = 5;
+SELECT leadscore.detach('sourced');
+DROP TABLE sourced, sourced_events;

@@ -92,7 +92,8 @@ UPDATE contacts SET stage = 'sql' WHERE id = 2;
 SELECT tgname FROM pg_trigger WHERE tgrelid = 'contacts'::regclass AND tgname LIKE 'zz_leadscore_sla%' ORDER BY tgname;
 DELETE FROM contacts WHERE id = 3;
 -- (the INSERT above already ran the new library's trigger, which computed
--- fit 0 and the total; the UPDATE trigger now fires for the title too)
+-- fit 0; without an engagement source the total is left alone, as rescore
+-- leaves it; the UPDATE trigger now fires for the title too)
 SELECT id, fit, score FROM scored;
 SELECT pg_get_triggerdef(oid) ~ 'UPDATE OF stage, score, fit, title ' AS watches_title
 FROM pg_trigger WHERE tgrelid = 'scored'::regclass AND tgname = 'zz_leadscore_before_update';

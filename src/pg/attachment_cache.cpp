@@ -33,9 +33,15 @@ namespace {
 std::vector<std::unique_ptr<CompiledAttachment>> entries;
 std::unordered_map<Oid, CompiledAttachment*> current;
 
+// leadscore.event_attachments, once known: whether a table has events
+// tables is compiled into its attachment, so a change there (its statement
+// trigger invalidates its relcache entry) makes every entry stale.
+Oid event_attachments_table = InvalidOid;
+
 void invalidate_relation(Datum, Oid relid) {
+    const bool all = relid == InvalidOid || relid == event_attachments_table;
     for (auto& entry : entries) {
-        if (relid == InvalidOid || entry->relation == relid) {
+        if (all || entry->relation == relid) {
             entry->valid = false;
         }
     }
@@ -67,11 +73,19 @@ Oid attached_table_of(Relation relation, const Trigger* trigger) {
     return llast_oid(ancestors);
 }
 
-// Whether leadscore.attach recorded `table` in attachment_configs (read as
-// the table's owner, the extension's: the CRM's role may not read it).
-bool recorded_by_attach(Oid table) {
-    const Oid configs = get_relname_relid("attachment_configs",
-                                          get_namespace_oid("leadscore", /*missing_ok=*/false));
+// What leadscore's tables say of `table`: whether leadscore.attach recorded
+// it in attachment_configs, and whether events tables are attached to it
+// (read as the owner of those tables, the extension's: the CRM's role may
+// not read them).
+struct AttachRecord {
+    bool recorded;
+    bool has_events;
+};
+
+AttachRecord attach_record(Oid table) {
+    const Oid schema = get_namespace_oid("leadscore", /*missing_ok=*/false);
+    const Oid configs = get_relname_relid("attachment_configs", schema);
+    event_attachments_table = get_relname_relid("event_attachments", schema);
     HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(configs));
     if (!HeapTupleIsValid(tuple)) {
         elog(ERROR, "leadscore: table leadscore.attachment_configs not found");
@@ -91,8 +105,9 @@ bool recorded_by_attach(Oid table) {
     PG_TRY();
     {
         result = SPI_execute_with_args(
-            "SELECT FROM leadscore.attachment_configs AS a WHERE a.target OPERATOR(pg_catalog.=) "
-            "$1",
+            "SELECT EXISTS (SELECT FROM leadscore.event_attachments AS x "
+            "               WHERE x.leads OPERATOR(pg_catalog.=) $1) "
+            "FROM leadscore.attachment_configs AS a WHERE a.target OPERATOR(pg_catalog.=) $1",
             1, types, values, nullptr, false, 1);
     }
     PG_FINALLY();
@@ -102,9 +117,14 @@ bool recorded_by_attach(Oid table) {
         elog(ERROR, "leadscore: reading leadscore.attachment_configs failed: %s",
              SPI_result_code_string(result));
     }
-    const bool recorded = SPI_processed == 1;
+    AttachRecord record{SPI_processed == 1, false};
+    if (record.recorded) {
+        bool is_null;
+        record.has_events =
+            DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null));
+    }
     SPI_finish();
-    return recorded;
+    return record;
 }
 
 const PgColumn* column_of(const PgTable& table, const std::string& name) {
@@ -175,8 +195,14 @@ CompiledAttachment* compile(const Trigger* trigger, Oid relid, const PgTable& ta
     entry->score = score_column(entry->config.score_column);
     entry->fit = score_column(entry->config.fit_column);
     entry->engagement = score_column(entry->config.engagement_column);
+    // Fit is computed by the trigger unless an attribute column is a
+    // generated one (PostgreSQL computes those after BEFORE triggers):
+    // then it is left to rescore, as before 0.5.
+    entry->fit_on_write = !entry->config.fit_attributes.empty();
     for (const auto& [attribute, column] : entry->config.fit_attributes) {
-        entry->fit_attribute_columns.push_back(column_of(table, column)->attnum);
+        const PgColumn* found = column_of(table, column);
+        entry->fit_attribute_columns.push_back(found->attnum);
+        entry->fit_on_write = entry->fit_on_write && !found->generated;
     }
     for (core::Stage stage : core::kAllStages) {
         std::string& label = entry->written_labels[core::stage_code(stage)];
@@ -226,7 +252,8 @@ const CompiledAttachment& compiled_attachment(Relation relation, const Trigger* 
     const PgTable* table = collect_table(relation);
     const Oid attached_table = attached_table_of(relation, trigger);
     const char* attached_table_name = qualified_name(attached_table);
-    if (!recorded_by_attach(attached_table)) {
+    const AttachRecord record = attach_record(attached_table);
+    if (!record.recorded) {
         ereport(ERROR,
                 (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                  errmsg("trigger %s on %s runs leadscore's lifecycle trigger, but leadscore.attach "
@@ -238,6 +265,7 @@ const CompiledAttachment& compiled_attachment(Relation relation, const Trigger* 
 
     CompiledAttachment* entry =
         compile(trigger, RelationGetRelid(relation), *table, attached_table, attached_table_name);
+    entry->has_events = record.has_events;
 
     Oid output_function;
     bool is_varlena;
@@ -246,23 +274,24 @@ const CompiledAttachment& compiled_attachment(Relation relation, const Trigger* 
     // The columns the triggers write into the NEW row, with the type they
     // write: the column's base type, or numeric for the scores.
     const TupleDesc descriptor = RelationGetDescr(relation);
-    std::vector<std::pair<AttrNumber, Oid>> written;
-    for (const AttrNumber attnum :
-         {entry->stage_column, entry->sla.due_column, entry->sla.breached_column}) {
-        written.emplace_back(attnum, InvalidOid);
-    }
+    constexpr std::size_t kWritten = 3 + core::kStageCount + 3;
+    AttrNumber written[kWritten] = {entry->stage_column, entry->sla.due_column,
+                                    entry->sla.breached_column};
+    bool is_score[kWritten] = {};
+    std::size_t count = 3;
     for (const AttrNumber attnum : entry->stamp_columns) {
-        written.emplace_back(attnum, InvalidOid);
+        written[count++] = attnum;
     }
     for (const ScoreColumn* column : {&entry->score, &entry->fit, &entry->engagement}) {
-        written.emplace_back(column->attnum, NUMERICOID);
+        is_score[count] = true;
+        written[count++] = column->attnum;
     }
-    for (const auto& [attnum, type] : written) {
-        if (attnum != 0) {
+    for (std::size_t i = 0; i < count; ++i) {
+        if (written[i] != 0) {
             const Oid written_type =
-                OidIsValid(type) ? type
-                                 : getBaseType(TupleDescAttr(descriptor, attnum - 1)->atttypid);
-            if (auto coerced = column_assignment(descriptor, attnum, written_type)) {
+                is_score[i] ? NUMERICOID
+                            : getBaseType(TupleDescAttr(descriptor, written[i] - 1)->atttypid);
+            if (auto coerced = column_assignment(descriptor, written[i], written_type)) {
                 entry->coerced_columns.push_back(*coerced);
             }
         }

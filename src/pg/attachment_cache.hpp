@@ -69,8 +69,13 @@ struct CompiledAttachment {
     std::vector<EnumStage> enum_stages;                         // ENUM stage column
     FmgrInfo key_output{};
     ScoreColumn score, fit, engagement;
-    // The columns of config.fit_attributes, in its order.
+    // The columns of config.fit_attributes, in its order, and whether the
+    // trigger computes fit from them (none is a generated column).
     std::vector<AttrNumber> fit_attribute_columns;
+    bool fit_on_write = false;
+    // Whether events tables are attached to the table (engagement then
+    // comes from them, as rescore computes it).
+    bool has_events = false;
     CompiledSla sla;
     // What a promotion by score writes into a text stage column: the CRM's
     // own label for the stage where the config maps one, else the stage's.

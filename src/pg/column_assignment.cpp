@@ -48,8 +48,6 @@ const char* literal_of(Oid type, Datum value) {
 
 Datum assigned_value(const ColumnAssignment& column, const char* column_name, const char* table,
                      Datum value, bool is_null) {
-    // What is written, for the message: the value as its base type prints.
-    const char* const shown = is_null ? "NULL" : literal_of(column.written_type, value);
     MemoryContext context = CurrentMemoryContext;
     volatile Datum result = value;
     PG_TRY();
@@ -64,16 +62,26 @@ Datum assigned_value(const ColumnAssignment& column, const char* column_name, co
                                       BoolGetDatum(false));
         }
         if (column.is_domain) {
-            domain_check(result, is_null, column.type, nullptr, nullptr);
+            domain_check(result, is_null, column.type, &column.domain_cache, TopMemoryContext);
         }
     }
     PG_CATCH();
     {
         MemoryContextSwitchTo(context);
         ErrorData* error = CopyErrorData();
+        const int category = ERRCODE_TO_CATEGORY(error->sqlerrcode);
+        if (category != ERRCODE_DATA_EXCEPTION &&
+            category != ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION) {
+            PG_RE_THROW();  // (a cancel, out of memory: not the value's fault)
+        }
         FlushErrorState();
-        error->context = psprintf("leadscore writing %s into column %s of %s", shown,
-                                  quote_identifier(column_name), table);
+        // Named first, before the statement's own context (a COPY line, a
+        // function): the value as its written type prints.
+        const char* written = psprintf("leadscore writing %s into column %s of %s",
+                                       is_null ? "NULL" : literal_of(column.written_type, value),
+                                       quote_identifier(column_name), table);
+        error->context = error->context == nullptr ? const_cast<char*>(written)
+                                                   : psprintf("%s\n%s", written, error->context);
         if (error->hint == nullptr) {
             error->hint = pstrdup(
                 "The column's type refuses a value leadscore writes there (a stage moved by "

@@ -28,6 +28,9 @@ struct ColumnAssignment {
     bool is_domain = false;            // check the domain's constraints
     std::int32_t typmod = -1;          // of the column, or of the domain's base type
     Oid typmod_function = InvalidOid;  // applies typmod (varchar(n), timestamptz(p))
+    // domain_check's lookups, kept for the next row (TopMemoryContext; a
+    // recompiled attachment leaves its few bytes behind)
+    mutable void* domain_cache = nullptr;
 };
 
 // The coercion of values of `written_type` into column `attnum`, or

@@ -14,6 +14,7 @@ extern "C" {
 }
 
 #include "core/engagement.hpp"
+#include "core/error.hpp"
 #include "core/fit_on_write.hpp"
 
 namespace core = leadscore::core;
@@ -22,26 +23,26 @@ namespace leadscore::pg {
 
 namespace {
 
-// A score column's value in hundredths of a point; nothing for NULL, NaN or
-// a value too large to move by a fit difference.
-std::optional<core::Centipoints> stored_centipoints(const ScoreColumn& column, HeapTuple row,
-                                                    TupleDesc descriptor) {
+// A score column of the row in hundredths of a point: a numeric rounded
+// exactly (half away from zero, as rescore rounds), an integer as it is, a
+// float rounded; not usable when NaN, infinite or beyond 10^15 points.
+core::StoredScore stored_score(const ScoreColumn& column, HeapTuple row, TupleDesc descriptor) {
+    core::StoredScore stored;
     if (column.attnum == 0) {
-        return std::nullopt;
+        return stored;
     }
     bool is_null;
     const Datum value = heap_getattr(row, column.attnum, descriptor, &is_null);
+    stored.present = !is_null;
     if (is_null) {
-        return std::nullopt;
+        return stored;
     }
     double points;
     switch (column.type) {
         case INT2OID:
-            points = DatumGetInt16(value);
-            break;
+            return {true, DatumGetInt16(value) * core::Centipoints{100}};
         case INT4OID:
-            points = DatumGetInt32(value);
-            break;
+            return {true, DatumGetInt32(value) * core::Centipoints{100}};
         case INT8OID:
             points = static_cast<double>(DatumGetInt64(value));
             break;
@@ -51,14 +52,23 @@ std::optional<core::Centipoints> stored_centipoints(const ScoreColumn& column, H
         case FLOAT8OID:
             points = DatumGetFloat8(value);
             break;
-        default:  // numeric
+        default: {  // numeric
             points = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, value));
-            break;
+            if (!std::isfinite(points) || std::fabs(points) > 1e15) {
+                return stored;
+            }
+            const Datum hundredfold =
+                DirectFunctionCall2(numeric_mul, value, NumericGetDatum(int64_to_numeric(100)));
+            return {true, DatumGetInt64(DirectFunctionCall1(
+                              numeric_int8,
+                              DirectFunctionCall2(numeric_round, hundredfold, Int32GetDatum(0))))};
+        }
     }
     if (!std::isfinite(points) || std::fabs(points) > 1e15) {
-        return std::nullopt;
+        return stored;
     }
-    return static_cast<core::Centipoints>(std::llround(points * 100));
+    stored.value = static_cast<core::Centipoints>(std::llround(points * 100));
+    return stored;
 }
 
 // Hundredths of a point as the column's type stores them (cast from
@@ -67,6 +77,24 @@ Datum column_number(const CompiledAttachment& attachment, TupleDesc descriptor,
                     const ScoreColumn& column, core::Centipoints value) {
     return value_for_column(attachment, descriptor, column.attnum,
                             NumericGetDatum(int64_div_fast_to_numeric(value, 2)), false);
+}
+
+// The fit the stored total was built on: the fit column's, else the old
+// row's attributes' (nothing when they cannot be read: an UPDATE that puts
+// a bad attribute right must not fail on the old value).
+std::optional<std::int64_t> fit_before(const CompiledAttachment& attachment,
+                                       const core::ScoringModel& model, HeapTuple old_row,
+                                       TupleDesc descriptor) {
+    const core::StoredScore stored = stored_score(attachment.fit, old_row, descriptor);
+    if (stored.value) {
+        return *stored.value / 100;
+    }
+    const core::Attribute* attributes = row_attributes(attachment, model.fit, old_row, descriptor);
+    try {
+        return core::fit_score(model, attributes);
+    } catch (const core::Error&) {
+        return std::nullopt;
+    }
 }
 
 // What a lead without any activity scores for engagement at `as_of`.
@@ -103,11 +131,14 @@ HeapTuple with_fit(const CompiledAttachment& attachment, TriggerData* data, Fmgr
         write(attachment.fit, fit * 100);
     }
     if (is_insert) {
+        const core::EngagementSource source = attachment.has_events ? core::EngagementSource::Events
+                                              : attachment.engagement.attnum != 0
+                                                  ? core::EngagementSource::Column
+                                                  : core::EngagementSource::None;
         const core::FitWrite written = core::fit_on_insert(
-            fit,
-            {stored_centipoints(attachment.score, new_row, descriptor),
-             stored_centipoints(attachment.engagement, new_row, descriptor)},
-            no_activity(model.engagement, GetCurrentTransactionStartTimestamp()),
+            fit, stored_score(attachment.score, new_row, descriptor),
+            stored_score(attachment.engagement, new_row, descriptor),
+            no_activity(model.engagement, GetCurrentTransactionStartTimestamp()), source,
             attachment.score.attnum != 0, attachment.engagement.attnum != 0);
         if (written.score) {
             write(attachment.score, *written.score);
@@ -116,17 +147,12 @@ HeapTuple with_fit(const CompiledAttachment& attachment, TriggerData* data, Fmgr
             write(attachment.engagement, *written.engagement);
         }
     } else if (attachment.score.attnum != 0) {
-        // The fit the stored total was built on: the fit column's, else the
-        // old attributes'.
-        const std::optional<core::Centipoints> stored_fit =
-            stored_centipoints(attachment.fit, data->tg_trigtuple, descriptor);
-        const std::int64_t old_fit =
-            stored_fit ? *stored_fit / 100
-                       : core::fit_score(model, row_attributes(attachment, model.fit,
-                                                               data->tg_trigtuple, descriptor));
+        const core::StoredScore old_score =
+            stored_score(attachment.score, data->tg_trigtuple, descriptor);
         const std::optional<core::Centipoints> total = core::total_after_fit_change(
-            old_fit, fit, stored_centipoints(attachment.score, data->tg_trigtuple, descriptor),
-            stored_centipoints(attachment.score, new_row, descriptor));
+            old_score.value ? fit_before(attachment, model, data->tg_trigtuple, descriptor)
+                            : std::nullopt,
+            fit, old_score.value, stored_score(attachment.score, new_row, descriptor).value);
         if (total) {
             write(attachment.score, *total);
         }

@@ -183,7 +183,7 @@ Datum before_row(const pg::CompiledAttachment& attachment, TriggerData* data, Fm
     const TupleDesc descriptor = RelationGetDescr(data->tg_relation);
     bool promoted = false;
     if (attachment.config.model) {
-        if (!attachment.config.fit_attributes.empty()) {
+        if (attachment.fit_on_write) {
             new_row = pg::with_fit(attachment, data, flinfo, new_row);
         }
         HeapTuple scored = pg::promote_by_score(attachment, data, flinfo, new_row);

@@ -79,6 +79,7 @@ PgTable* collect_table(Relation relation) {
         column.type = attribute->atttypid;
         column.base_type = getBaseType(attribute->atttypid);
         column.attnum = attribute->attnum;
+        column.generated = attribute->attgenerated != '\0';
         if (column.kind == core::ColumnKind::Enum) {
             collect_enum_labels(attribute->atttypid, column);
         }

@@ -21,6 +21,7 @@ struct PgColumn {
     Oid type;
     Oid base_type;  // the type under any domain
     AttrNumber attnum;
+    bool generated;   // a generated column (computed after BEFORE triggers)
     int label_count;  // ENUM columns: the type's labels and their OIDs
     const char** labels;
     Oid* label_oids;
