@@ -20,7 +20,7 @@ and PL/pgSQL aggregates. Needs bench/generate_events.sql loaded.
    aggregate with the same groups).
 5. fit_score('default') against a CASE over the jsonb attributes.
 6. Fit on write: 200,000 leads inserted into a table attached with
-   fit_attributes (the trigger computes fit, engagement and total), against
+   fit_attributes (the trigger computes fit and the total), against
    the same table attached without them plus a PL/pgSQL BEFORE trigger
    computing the same with fit_score(jsonb_build_object(...)), and against
    the attachment without fit (the base); then an UPDATE of every lead's
@@ -594,7 +594,9 @@ SELECT leadscore.attach(t, '{{"stage_column": "stage", "score_column": "score", 
   "engagement_column": "engagement"}}')
 FROM unnest(ARRAY['bench_fit_plpgsql', 'bench_fit_base']::regclass[]) AS t;
 -- What a team writes without fit_attributes: fit_score over the row's
--- attributes, the total from it, the same rules as leadscore's trigger.
+-- attributes, the total from it, the same rules as leadscore's trigger
+-- (no events tables here: the engagement column is the application's, NULL
+-- counting 0).
 CREATE OR REPLACE FUNCTION bench_fit_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     new_fit integer := leadscore.fit_score('default', jsonb_build_object(
@@ -602,8 +604,7 @@ DECLARE
         'country', NEW.country, 'email', NEW.email));
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        NEW.engagement := coalesce(NEW.engagement, leadscore.engagement_score('default', NULL, NULL, now()));
-        NEW.score := coalesce(NEW.score, new_fit + NEW.engagement);
+        NEW.score := coalesce(NEW.score, new_fit + coalesce(NEW.engagement, 0));
     ELSIF NEW.score IS NOT DISTINCT FROM OLD.score AND OLD.score IS NOT NULL THEN
         NEW.score := OLD.score + new_fit - coalesce(OLD.fit, new_fit);
     END IF;

@@ -96,7 +96,8 @@ COMMENT ON FUNCTION @extschema@._attach_sla(regclass, jsonb) IS
 
 -- attach: the lifecycle trigger now computes fit from the fit_attributes'
 -- columns (C++, fit_on_write), so its UPDATE trigger also watches those
--- columns (compared as text, which every type has) and its INSERT trigger
+-- columns (by their type's equality, or as text for a type without one) and
+-- its INSERT trigger
 -- fires for every row (a lead without attributes has a fit too, as rescore
 -- computes it).
 CREATE OR REPLACE FUNCTION @extschema@.attach(target regclass, config jsonb)
@@ -106,7 +107,7 @@ AS $$
 DECLARE
     normalised jsonb := @extschema@._attachment_config(target, config);
     -- (column, compared as text): the stage as text (any column type), the
-    -- scores as numbers, the fit attributes as text
+    -- scores as numbers, the fit attributes by their type's equality
     watched text[] := ARRAY[normalised ->> 'stage_column'];
     as_text boolean[] := ARRAY[true];
     score_key text;
@@ -134,7 +135,15 @@ BEGIN
     LOOP
         IF NOT attribute_column = ANY (watched) THEN
             watched := watched || attribute_column;
-            as_text := as_text || true;
+            -- Compared with the type's own equality where it has one (no
+            -- output function per row), else as text (json, point...).
+            BEGIN
+                EXECUTE format('SELECT NULL::%1$s IS DISTINCT FROM NULL::%1$s',
+                               @extschema@._column_type(target, attribute_column)::regtype);
+                as_text := as_text || false;
+            EXCEPTION WHEN undefined_function THEN
+                as_text := as_text || true;
+            END;
         END IF;
     END LOOP;
     -- Triggers fire only when a watched column changes, so an UPDATE of other
@@ -144,15 +153,15 @@ BEGIN
            string_agg(format('NEW.%I IS NOT NULL', c.name), ' OR ' ORDER BY c.n)
       INTO changed, is_set
       FROM unnest(watched) WITH ORDINALITY AS c(name, n);
-    IF fit_on_write THEN
-        is_set := 'true';
-    END IF;
+    -- (fit is computed for every new row: no WHEN at all, since PostgreSQL
+    -- parses a WHEN that folds to true again for each row)
+    is_set := CASE WHEN fit_on_write THEN '' ELSE format('WHEN (%s) ', is_set) END;
     PERFORM @extschema@._drop_triggers(target);
     -- The zz_ prefix makes these fire after the table's other BEFORE triggers
     -- (PostgreSQL fires them in name order), so they see the final row. There
     -- is deliberately no AFTER UPDATE trigger (see lifecycle_trigger.cpp).
     EXECUTE format('CREATE TRIGGER zz_leadscore_before_insert BEFORE INSERT ON %s FOR EACH ROW '
-                   'WHEN (%s) EXECUTE FUNCTION @extschema@.lifecycle_trigger(%L)',
+                   '%sEXECUTE FUNCTION @extschema@.lifecycle_trigger(%L)',
                    target, is_set, normalised);
     EXECUTE format('CREATE TRIGGER zz_leadscore_before_update BEFORE UPDATE OF %s ON %s FOR EACH ROW '
                    'WHEN (%s) EXECUTE FUNCTION @extschema@.lifecycle_trigger(%L)',

@@ -13,7 +13,9 @@ CREATE TABLE sla_contacts (id int PRIMARY KEY, stage text, mql_at timestamptz, f
 CREATE TABLE sla_activities (id serial PRIMARY KEY, contact_id int, kind text, at timestamptz);
 CREATE INDEX ON sla_activities (contact_id, at);
 
--- Bad configs: each names its path; nothing is attached.
+-- Bad configs: each names its path; nothing is attached. (Without the
+-- PL/pgSQL context lines, whose line numbers follow attach's code.)
+\set SHOW_CONTEXT never
 SELECT leadscore.attach('sla_contacts', '{"stage_column": "stage", "sla": {"calendar": "nowhere",
   "policies": [{"name": "first_response", "met_by": {"column": "first_contacted_at"}}]}}');
 SELECT leadscore.attach('sla_contacts', '{"stage_column": "stage", "sla": {"calendar": "sla_office",
@@ -28,6 +30,7 @@ SELECT leadscore.attach('sla_contacts', '{"stage_column": "stage", "sla": {"cale
   "policies": [{"name": "attempts", "met_by": {"events": "public.sla_activities", "lead_column": "lead_id", "time_column": "at"}}]}}');
 SELECT leadscore.attach('sla_contacts', '{"stage_column": "stage", "sla": {"calendar": "sla_office",
   "policies": [{"name": "a", "met_by": {"column": "first_contacted_at"}}, {"name": "a", "met_by": {"leaves_for": ["sql"]}}]}}');
+\set SHOW_CONTEXT errors
 SELECT count(*) AS attached FROM leadscore.attachment_configs WHERE target = 'sla_contacts'::regclass;
 
 -- The seeds' handoff rules: first response within 2 business hours, a

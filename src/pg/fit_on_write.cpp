@@ -10,6 +10,7 @@ extern "C" {
 #include "access/xact.h"
 #include "catalog/pg_type_d.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/numeric.h"
 }
 
@@ -79,6 +80,20 @@ Datum column_number(const CompiledAttachment& attachment, TupleDesc descriptor,
                             NumericGetDatum(int64_div_fast_to_numeric(value, 2)), false);
 }
 
+// Whether the UPDATE set the column itself (to another value, as stored).
+bool statement_set(const ScoreColumn& column, HeapTuple old_row, HeapTuple new_row,
+                   TupleDesc descriptor) {
+    bool old_null;
+    bool new_null;
+    const Datum old_value = heap_getattr(old_row, column.attnum, descriptor, &old_null);
+    const Datum new_value = heap_getattr(new_row, column.attnum, descriptor, &new_null);
+    if (old_null || new_null) {
+        return old_null != new_null;
+    }
+    const Form_pg_attribute attribute = TupleDescAttr(descriptor, column.attnum - 1);
+    return !datumIsEqual(old_value, new_value, attribute->attbyval, attribute->attlen);
+}
+
 // The fit the stored total was built on: the fit column's, else the old
 // row's attributes' (nothing when they cannot be read: an UPDATE that puts
 // a bad attribute right must not fail on the old value).
@@ -146,13 +161,14 @@ HeapTuple with_fit(const CompiledAttachment& attachment, TriggerData* data, Fmgr
         if (written.engagement) {
             write(attachment.engagement, *written.engagement);
         }
-    } else if (attachment.score.attnum != 0) {
+    } else if (attachment.score.attnum != 0 &&
+               !statement_set(attachment.score, data->tg_trigtuple, new_row, descriptor)) {
         const core::StoredScore old_score =
             stored_score(attachment.score, data->tg_trigtuple, descriptor);
         const std::optional<core::Centipoints> total = core::total_after_fit_change(
             old_score.value ? fit_before(attachment, model, data->tg_trigtuple, descriptor)
                             : std::nullopt,
-            fit, old_score.value, stored_score(attachment.score, new_row, descriptor).value);
+            fit, old_score.value, old_score.value);
         if (total) {
             write(attachment.score, *total);
         }
