@@ -273,3 +273,70 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- rescore in batches, each committed: the nightly rescore of a large table
+-- otherwise holds the lock of every lead whose score changes until its one
+-- UPDATE ends, and the CRM's own writes to those leads wait for it. Leads
+-- are taken in key order (keyset pagination), all scored as of the same
+-- instant. A procedure with transaction control cannot have a SET clause,
+-- so the search_path is set for each batch's transaction instead.
+CREATE PROCEDURE @extschema@.rescore_in_batches(target regclass, batch_size integer DEFAULT 10000,
+                                                as_of timestamptz DEFAULT pg_catalog.now(),
+                                                INOUT rescored bigint DEFAULT NULL)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    key text;
+    key_type text;
+    low text;
+    high text;
+    statement text;
+    updated bigint;
+BEGIN
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    IF target IS NULL THEN
+        RAISE EXCEPTION 'leadscore.rescore_in_batches needs a table, got NULL'
+            USING ERRCODE = '22004', HINT = 'Example: CALL leadscore.rescore_in_batches(''crm.contacts'');';
+    END IF;
+    IF batch_size IS NULL OR batch_size < 1 THEN
+        RAISE EXCEPTION 'leadscore.rescore_in_batches needs a positive batch size, got %', coalesce(batch_size::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Rescore some thousands of leads per transaction, e.g. 10000 (the default).';
+    END IF;
+    IF as_of IS NULL OR NOT isfinite(as_of) THEN
+        RAISE EXCEPTION 'leadscore.rescore_in_batches needs a finite as_of, got %', coalesce(as_of::text, 'NULL')
+            USING ERRCODE = CASE WHEN as_of IS NULL THEN '22004' ELSE '22008' END,
+                  HINT = 'Score at a point in time, e.g. now() (the default).';
+    END IF;
+    -- (raises 55000 for a table not attached with a model)
+    IF @extschema@._rescore_statement(target, NULL) IS NULL THEN
+        rescored := 0;
+        RETURN;
+    END IF;
+    SELECT format('%I', a.config ->> 'key_column'),
+           @extschema@._column_type(rescore_in_batches.target, a.config ->> 'key_column')
+      INTO key, key_type
+      FROM @extschema@.attachment_configs AS a WHERE a.target = rescore_in_batches.target;
+    rescored := 0;
+    LOOP
+        -- The next batch's last key (keys compare in their own type).
+        -- (EXECUTE plans with the values known, so "$1 IS NULL" folds away)
+        EXECUTE format('SELECT max(b.k)::text FROM (SELECT l.%1$s AS k FROM %2$s AS l '
+                       'WHERE l.%1$s IS NOT NULL AND ($1 IS NULL OR l.%1$s > $1::%3$s) '
+                       'ORDER BY l.%1$s LIMIT $2) AS b', key, target, key_type)
+            INTO high USING low, batch_size;
+        EXIT WHEN high IS NULL;
+        statement := @extschema@._rescore_statement(target, format(
+            'SELECT b.%1$s FROM %2$s AS b WHERE %3$sb.%1$s <= %4$L::%5$s', key, target,
+            CASE WHEN low IS NULL THEN '' ELSE format('b.%s > %L::%s AND ', key, low, key_type) END,
+            high, key_type));
+        EXECUTE statement USING as_of;
+        GET DIAGNOSTICS updated = ROW_COUNT;
+        rescored := rescored + updated;
+        low := high;
+        COMMIT;
+        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    END LOOP;
+END
+$$;
+COMMENT ON PROCEDURE @extschema@.rescore_in_batches(regclass, integer, timestamptz, bigint) IS
+    'rescore in batches of batch_size leads (in key order), each committed, all as of the same instant; returns the number of leads whose scores changed';

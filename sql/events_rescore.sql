@@ -248,3 +248,35 @@ SELECT leadscore.rescore('sourced') > 0 AS rescored;
 SELECT id, fit FROM sourced WHERE id = 5;
 SELECT leadscore.detach('sourced');
 DROP TABLE sourced, sourced_events;
+
+-- rescore_in_batches: the same rescore, a batch of leads per transaction
+-- (here two), all as of one instant; a plain rescore at that instant then
+-- finds nothing left to change. Bad arguments, and a call inside a
+-- transaction block (it commits), are refused.
+CREATE TABLE batched (id int PRIMARY KEY, stage text, title text, engagement numeric, score numeric, fit int);
+CREATE TABLE batched_events (lead_id int, event_type text, occurred_at timestamptz);
+SELECT leadscore.attach('batched', '{"stage_column": "stage", "score_column": "score", "fit_column": "fit",
+  "engagement_column": "engagement", "fit_attributes": {"title": "title"}}') IS NOT NULL AS attached;
+SELECT leadscore.attach_events('batched_events', '{"leads": "batched", "lead_column": "lead_id"}') IS NOT NULL AS events_attached;
+INSERT INTO batched (id, stage, title) SELECT i, 'lead', CASE WHEN i % 2 = 0 THEN 'CEO' ELSE 'Intern' END
+FROM generate_series(1, 5) AS i;
+INSERT INTO batched_events SELECT i, 'demo_view', '2025-06-01' FROM generate_series(1, 5) AS i;
+CALL leadscore.rescore_in_batches('batched', 2, '2025-06-10');
+SELECT leadscore.rescore('batched', '2025-06-10') AS nothing_left;
+SELECT id, fit, engagement, score FROM batched ORDER BY id;
+CALL leadscore.rescore_in_batches('batched', 2, '2025-08-01');
+SELECT leadscore.rescore('batched', '2025-08-01') AS nothing_left;
+CALL leadscore.rescore_in_batches('batched', 0);
+\echo :LAST_ERROR_SQLSTATE
+CALL leadscore.rescore_in_batches(NULL);
+\echo :LAST_ERROR_SQLSTATE
+CALL leadscore.rescore_in_batches('batched', 10, 'infinity');
+\echo :LAST_ERROR_SQLSTATE
+CALL leadscore.rescore_in_batches('batched_events');
+\echo :LAST_ERROR_SQLSTATE
+BEGIN;
+CALL leadscore.rescore_in_batches('batched', 2);
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+SELECT leadscore.detach('batched');
+DROP TABLE batched, batched_events;
