@@ -96,8 +96,8 @@ COMMENT ON FUNCTION @extschema@._attach_sla(regclass, jsonb) IS
 
 -- attach: the lifecycle trigger now computes fit from the fit_attributes'
 -- columns (C++, fit_on_write), so its UPDATE trigger also watches those
--- columns (by their type's equality, or as text for a type without one) and
--- its INSERT trigger
+-- columns (by their type's equality, or as text for a type without one,
+-- strings in the "C" collation) and its INSERT trigger
 -- fires for every row (a lead without attributes has a fit too, as rescore
 -- computes it).
 CREATE OR REPLACE FUNCTION @extschema@.attach(target regclass, config jsonb)
@@ -106,10 +106,10 @@ CREATE OR REPLACE FUNCTION @extschema@.attach(target regclass, config jsonb)
 AS $$
 DECLARE
     normalised jsonb := @extschema@._attachment_config(target, config);
-    -- (column, compared as text): the stage as text (any column type), the
-    -- scores as numbers, the fit attributes by their type's equality
+    -- Each watched column with how its change is told: the stage as text
+    -- (any column type), the scores as numbers, the fit attributes below.
     watched text[] := ARRAY[normalised ->> 'stage_column'];
-    as_text boolean[] := ARRAY[true];
+    compare text[] := ARRAY['(OLD.%1$I)::text IS DISTINCT FROM (NEW.%1$I)::text'];
     score_key text;
     attribute_column text;
     changed text;
@@ -119,7 +119,7 @@ BEGIN
     FOREACH score_key IN ARRAY ARRAY['score_column', 'fit_column', 'engagement_column'] LOOP
         IF normalised ->> score_key IS NOT NULL AND NOT (normalised ->> score_key) = ANY (watched) THEN
             watched := watched || (normalised ->> score_key);
-            as_text := as_text || false;
+            compare := compare || 'OLD.%1$I IS DISTINCT FROM NEW.%1$I'::text;
         END IF;
     END LOOP;
     -- A generated attribute column is computed after BEFORE triggers (and a
@@ -135,21 +135,30 @@ BEGIN
     LOOP
         IF NOT attribute_column = ANY (watched) THEN
             watched := watched || attribute_column;
-            -- Compared with the type's own equality where it has one (no
-            -- output function per row), else as text (json, point...).
-            BEGIN
-                EXECUTE format('SELECT NULL::%1$s IS DISTINCT FROM NULL::%1$s',
-                               @extschema@._column_type(target, attribute_column)::regtype);
-                as_text := as_text || false;
-            EXCEPTION WHEN undefined_function THEN
-                as_text := as_text || true;
-            END;
+            -- A type with a default btree operator class (text, numbers,
+            -- dates...) compares with its own equality, with no output
+            -- function per row; arrays, enums, composites and types without
+            -- one (json, point) compare as text. Strings compare in the "C"
+            -- collation: a nondeterministic one could hide a change the fit
+            -- rules see.
+            compare := compare || (
+                SELECT CASE WHEN NOT EXISTS (
+                                SELECT FROM pg_opclass AS o JOIN pg_am AS m ON m.oid = o.opcmethod
+                                WHERE m.amname = 'btree' AND o.opcdefault
+                                  AND o.opcintype = CASE b.base WHEN 'varchar'::regtype THEN 'text'::regtype ELSE b.base END)
+                            THEN '(OLD.%1$I)::text COLLATE "C" IS DISTINCT FROM (NEW.%1$I)::text COLLATE "C"'
+                            WHEN c.attcollation <> 0
+                            THEN '(OLD.%1$I COLLATE "C") IS DISTINCT FROM (NEW.%1$I COLLATE "C")'
+                            ELSE 'OLD.%1$I IS DISTINCT FROM NEW.%1$I' END
+                FROM pg_attribute AS c
+                JOIN pg_type AS t ON t.oid = c.atttypid,
+                LATERAL (SELECT CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END::regtype AS base) AS b
+                WHERE c.attrelid = target AND c.attname = attribute_column);
         END IF;
     END LOOP;
     -- Triggers fire only when a watched column changes, so an UPDATE of other
     -- columns costs no more than PostgreSQL's own per-row trigger floor.
-    SELECT string_agg(CASE WHEN as_text[c.n] THEN format('(OLD.%1$I)::text IS DISTINCT FROM (NEW.%1$I)::text', c.name)
-                           ELSE format('OLD.%1$I IS DISTINCT FROM NEW.%1$I', c.name) END, ' OR ' ORDER BY c.n),
+    SELECT string_agg(format(compare[c.n], c.name), ' OR ' ORDER BY c.n),
            string_agg(format('NEW.%I IS NOT NULL', c.name), ' OR ' ORDER BY c.n)
       INTO changed, is_set
       FROM unnest(watched) WITH ORDINALITY AS c(name, n);

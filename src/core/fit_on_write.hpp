@@ -1,22 +1,12 @@
 // Fit kept current by the lifecycle trigger (attach's fit_attributes): fit
 // is a function of who the lead is, so it is computed when the lead is
 // inserted and whenever one of its fit attributes changes, not only by the
-// nightly rescore. What that writes into the row's score columns, the way
-// rescore would compute them for the row at that moment:
+// nightly rescore. What then becomes of the row's total and engagement, the
+// way rescore would compute them for the row at that moment (the glue does
+// the arithmetic in numeric, as rescore's SQL does):
 #pragma once
 
-#include <cstdint>
-#include <optional>
-
-#include "scoring_model.hpp"
-
 namespace leadscore::core {
-
-// One score column of the row as stored.
-struct StoredScore {
-    bool present = false;              // the column is mapped and not NULL
-    std::optional<Centipoints> value;  // its value, when it is a usable number
-};
 
 // Where an attachment's engagement comes from, as rescore sees it.
 enum class EngagementSource {
@@ -25,28 +15,38 @@ enum class EngagementSource {
     Events,  // attached events tables: a new lead has none yet
 };
 
-// What to write (nothing: leave the column as it is).
-struct FitWrite {
-    std::optional<Centipoints> score;
-    std::optional<Centipoints> engagement;
+enum class TotalRule {
+    Keep,               // leave the total as it is
+    FitPlusEngagement,  // fit + the row's engagement column (NULL counts 0)
+    FitPlusNoActivity,  // fit + the engagement of a lead with no activity yet
+    MoveByFitChange,    // the stored total + (new fit - old fit)
 };
 
-// On INSERT, for a row without a total: fit plus the engagement the row
-// brings, else (events attached) that of a lead with no activity yet
-// (`no_activity`: the inactivity penalty of the default model), which the
-// engagement column then gets too; with the application's engagement
-// column, NULL counts 0. Values the row brings (an import) are kept, and an
-// engagement that is no usable number leaves the total alone.
-FitWrite fit_on_insert(std::int64_t fit, const StoredScore& score, const StoredScore& engagement,
-                       Centipoints no_activity, EngagementSource source, bool has_score_column,
-                       bool has_engagement_column);
+struct FitWritePlan {
+    TotalRule total = TotalRule::Keep;
+    bool engagement_no_activity = false;  // write the no-activity engagement into its column
+};
 
-// On an UPDATE that changed fit from `old_fit` (nothing: unknown) to
-// `new_fit`: the total moves by the difference (its engagement part did not
-// change), unless the statement set the total itself or there is none.
-std::optional<Centipoints> total_after_fit_change(std::optional<std::int64_t> old_fit,
-                                                  std::int64_t new_fit,
-                                                  std::optional<Centipoints> old_score,
-                                                  std::optional<Centipoints> new_score);
+// The row as the trigger sees it.
+struct FitRow {
+    bool has_score_column = false;
+    bool has_engagement_column = false;
+    bool score_present = false;       // the total is not NULL
+    bool engagement_present = false;  // the engagement column is not NULL
+};
+
+// On INSERT: a total the row brings (an import, a column DEFAULT) is kept;
+// else fit plus the engagement the row brings or, with events attached and
+// none brought, that of a lead with no activity yet (also written into the
+// engagement column); with only the application's engagement column, its
+// value (NULL counts 0); without an engagement source nothing.
+FitWritePlan plan_fit_on_insert(EngagementSource source, const FitRow& row);
+
+// On an UPDATE that changed fit (and did not set the total itself): with an
+// engagement column the total is fit + that column, as rescore adds them;
+// with events but no engagement column, the stored total moves by the
+// change in fit when the old fit is known; without an engagement source the
+// total is left alone, as rescore leaves it.
+FitWritePlan plan_fit_on_update(EngagementSource source, const FitRow& row, bool old_fit_known);
 
 }  // namespace leadscore::core

@@ -15,6 +15,7 @@ extern "C" {
 #include "catalog/pg_class.h"
 #include "catalog/pg_type_d.h"
 #include "executor/spi.h"
+#include "parser/parse_coerce.h"
 #include "miscadmin.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -282,9 +283,13 @@ const CompiledAttachment& compiled_attachment(Relation relation, const Trigger* 
     for (const AttrNumber attnum : entry->stamp_columns) {
         written[count++] = attnum;
     }
-    for (const ScoreColumn* column : {&entry->score, &entry->fit, &entry->engagement}) {
+    for (ScoreColumn* column : {&entry->score, &entry->fit, &entry->engagement}) {
         is_score[count] = true;
         written[count++] = column->attnum;
+        if (column->attnum != 0 && column->type != NUMERICOID) {
+            // (every number type has an implicit cast to numeric)
+            find_coercion_pathway(NUMERICOID, column->type, COERCION_IMPLICIT, &column->to_numeric);
+        }
     }
     for (std::size_t i = 0; i < count; ++i) {
         if (written[i] != 0) {

@@ -49,7 +49,8 @@ struct CompiledSla {
 // fit_column, engagement_column); attnum 0 when not mapped.
 struct ScoreColumn {
     AttrNumber attnum = 0;
-    Oid type = InvalidOid;  // the base type (a number type)
+    Oid type = InvalidOid;        // the base type (a number type)
+    Oid to_numeric = InvalidOid;  // its cast to numeric; none for numeric
 };
 
 struct CompiledAttachment {

@@ -1,6 +1,6 @@
 #include "fit_on_write.hpp"
 
-#include <cmath>
+#include <optional>
 
 #include "model_cache.hpp"
 #include "row_attributes.hpp"
@@ -24,60 +24,31 @@ namespace leadscore::pg {
 
 namespace {
 
-// A score column of the row in hundredths of a point: a numeric rounded
-// exactly (half away from zero, as rescore rounds), an integer as it is, a
-// float rounded; not usable when NaN, infinite or beyond 10^15 points.
-core::StoredScore stored_score(const ScoreColumn& column, HeapTuple row, TupleDesc descriptor) {
-    core::StoredScore stored;
-    if (column.attnum == 0) {
-        return stored;
+bool present(const ScoreColumn& column, HeapTuple row, TupleDesc descriptor) {
+    bool is_null = true;
+    if (column.attnum != 0) {
+        heap_getattr(row, column.attnum, descriptor, &is_null);
     }
-    bool is_null;
-    const Datum value = heap_getattr(row, column.attnum, descriptor, &is_null);
-    stored.present = !is_null;
-    if (is_null) {
-        return stored;
-    }
-    double points;
-    switch (column.type) {
-        case INT2OID:
-            return {true, DatumGetInt16(value) * core::Centipoints{100}};
-        case INT4OID:
-            return {true, DatumGetInt32(value) * core::Centipoints{100}};
-        case INT8OID:
-            points = static_cast<double>(DatumGetInt64(value));
-            break;
-        case FLOAT4OID:
-            points = DatumGetFloat4(value);
-            break;
-        case FLOAT8OID:
-            points = DatumGetFloat8(value);
-            break;
-        default: {  // numeric
-            points = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, value));
-            if (!std::isfinite(points) || std::fabs(points) > 1e15) {
-                return stored;
-            }
-            const Datum hundredfold =
-                DirectFunctionCall2(numeric_mul, value, NumericGetDatum(int64_to_numeric(100)));
-            return {true, DatumGetInt64(DirectFunctionCall1(
-                              numeric_int8,
-                              DirectFunctionCall2(numeric_round, hundredfold, Int32GetDatum(0))))};
-        }
-    }
-    if (!std::isfinite(points) || std::fabs(points) > 1e15) {
-        return stored;
-    }
-    stored.value = static_cast<core::Centipoints>(std::llround(points * 100));
-    return stored;
+    return !is_null;
 }
 
-// Hundredths of a point as the column's type stores them (cast from
-// numeric as rescore's UPDATE casts: an integer column rounds).
-Datum column_number(const CompiledAttachment& attachment, TupleDesc descriptor,
-                    const ScoreColumn& column, core::Centipoints value) {
-    return value_for_column(attachment, descriptor, column.attnum,
-                            NumericGetDatum(int64_div_fast_to_numeric(value, 2)), false);
+// A score column's value as numeric, exactly (as rescore's SQL reads it);
+// 0 for NULL.
+Datum numeric_of(const ScoreColumn& column, HeapTuple row, TupleDesc descriptor) {
+    bool is_null;
+    const Datum value = heap_getattr(row, column.attnum, descriptor, &is_null);
+    if (is_null) {
+        return NumericGetDatum(int64_to_numeric(0));
+    }
+    return OidIsValid(column.to_numeric) ? OidFunctionCall1(column.to_numeric, value) : value;
+}
+
+Datum points(core::Centipoints value) {
+    return NumericGetDatum(int64_div_fast_to_numeric(value, 2));
+}
+
+Datum add(Datum a, Datum b) {
+    return DirectFunctionCall2(numeric_add, a, b);
 }
 
 // Whether the UPDATE set the column itself (to another value, as stored).
@@ -94,22 +65,23 @@ bool statement_set(const ScoreColumn& column, HeapTuple old_row, HeapTuple new_r
     return !datumIsEqual(old_value, new_value, attribute->attbyval, attribute->attlen);
 }
 
-// The fit the stored total was built on: the fit column's, else the old
-// row's attributes' (nothing when they cannot be read: an UPDATE that puts
-// a bad attribute right must not fail on the old value).
-std::optional<std::int64_t> fit_before(const CompiledAttachment& attachment,
-                                       const core::ScoringModel& model, HeapTuple old_row,
-                                       TupleDesc descriptor) {
-    const core::StoredScore stored = stored_score(attachment.fit, old_row, descriptor);
-    if (stored.value) {
-        return *stored.value / 100;
+// The fit the stored total was built on, as numeric: the fit column's,
+// else the old row's attributes' (nothing when they cannot be read: an
+// UPDATE that puts a bad attribute right must not fail on the old value).
+std::optional<Datum> fit_before(const CompiledAttachment& attachment,
+                                const core::ScoringModel& model, HeapTuple old_row,
+                                TupleDesc descriptor) {
+    if (present(attachment.fit, old_row, descriptor)) {
+        return numeric_of(attachment.fit, old_row, descriptor);
     }
     const core::Attribute* attributes = row_attributes(attachment, model.fit, old_row, descriptor);
+    std::int64_t fit;
     try {
-        return core::fit_score(model, attributes);
+        fit = core::fit_score(model, attributes);
     } catch (const core::Error&) {
         return std::nullopt;
     }
+    return NumericGetDatum(int64_to_numeric(fit));
 }
 
 // What a lead without any activity scores for engagement at `as_of`.
@@ -125,53 +97,70 @@ HeapTuple with_fit(const CompiledAttachment& attachment, TriggerData* data, Fmgr
                    HeapTuple new_row) {
     const TupleDesc descriptor = RelationGetDescr(data->tg_relation);
     const bool is_insert = TRIGGER_FIRED_BY_INSERT(data->tg_event);
-    if (!is_insert &&
-        !fit_attributes_changed(attachment, data->tg_trigtuple, new_row, descriptor)) {
+    HeapTuple old_row = data->tg_trigtuple;
+    if (!is_insert && !fit_attributes_changed(attachment, old_row, new_row, descriptor)) {
         return new_row;
     }
     const core::ScoringModel& model = current_model(flinfo, *attachment.config.model).model;
     const std::int64_t fit =
         core::fit_score(model, row_attributes(attachment, model.fit, new_row, descriptor));
+    const Datum fit_points = NumericGetDatum(int64_to_numeric(fit));
+
+    const core::EngagementSource source = attachment.has_events ? core::EngagementSource::Events
+                                          : attachment.engagement.attnum != 0
+                                              ? core::EngagementSource::Column
+                                              : core::EngagementSource::None;
+    const core::FitRow row{attachment.score.attnum != 0, attachment.engagement.attnum != 0,
+                           present(attachment.score, new_row, descriptor),
+                           present(attachment.engagement, new_row, descriptor)};
+    core::FitWritePlan plan;
+    std::optional<Datum> old_fit;
+    if (is_insert) {
+        plan = core::plan_fit_on_insert(source, row);
+    } else if (row.has_score_column &&
+               !statement_set(attachment.score, old_row, new_row, descriptor)) {
+        old_fit = fit_before(attachment, model, old_row, descriptor);
+        plan = core::plan_fit_on_update(source, row, old_fit.has_value());
+    }
 
     int columns[3];
     Datum values[3];
     bool nulls[3] = {false, false, false};
     int count = 0;
-    const auto write = [&](const ScoreColumn& column, core::Centipoints value) {
+    const auto write = [&](const ScoreColumn& column, Datum number) {
         columns[count] = column.attnum;
-        values[count] = column_number(attachment, descriptor, column, value);
+        values[count] = value_for_column(attachment, descriptor, column.attnum, number, false);
         ++count;
     };
     if (attachment.fit.attnum != 0) {
-        write(attachment.fit, fit * 100);
+        write(attachment.fit, fit_points);
     }
-    if (is_insert) {
-        const core::EngagementSource source = attachment.has_events ? core::EngagementSource::Events
-                                              : attachment.engagement.attnum != 0
-                                                  ? core::EngagementSource::Column
-                                                  : core::EngagementSource::None;
-        const core::FitWrite written = core::fit_on_insert(
-            fit, stored_score(attachment.score, new_row, descriptor),
-            stored_score(attachment.engagement, new_row, descriptor),
-            no_activity(model.engagement, GetCurrentTransactionStartTimestamp()), source,
-            attachment.score.attnum != 0, attachment.engagement.attnum != 0);
-        if (written.score) {
-            write(attachment.score, *written.score);
+    std::optional<Datum> quiet;  // the no-activity engagement, computed once
+    const auto no_activity_points = [&] {
+        if (!quiet) {
+            quiet = points(no_activity(model.engagement, GetCurrentTransactionStartTimestamp()));
         }
-        if (written.engagement) {
-            write(attachment.engagement, *written.engagement);
-        }
-    } else if (attachment.score.attnum != 0 &&
-               !statement_set(attachment.score, data->tg_trigtuple, new_row, descriptor)) {
-        const core::StoredScore old_score =
-            stored_score(attachment.score, data->tg_trigtuple, descriptor);
-        const std::optional<core::Centipoints> total = core::total_after_fit_change(
-            old_score.value ? fit_before(attachment, model, data->tg_trigtuple, descriptor)
-                            : std::nullopt,
-            fit, old_score.value, old_score.value);
-        if (total) {
-            write(attachment.score, *total);
-        }
+        return *quiet;
+    };
+    switch (plan.total) {
+        case core::TotalRule::Keep:
+            break;
+        case core::TotalRule::FitPlusEngagement:
+            write(attachment.score,
+                  add(fit_points, row.engagement_present
+                                      ? numeric_of(attachment.engagement, new_row, descriptor)
+                                      : NumericGetDatum(int64_to_numeric(0))));
+            break;
+        case core::TotalRule::FitPlusNoActivity:
+            write(attachment.score, add(fit_points, no_activity_points()));
+            break;
+        case core::TotalRule::MoveByFitChange:
+            write(attachment.score, add(numeric_of(attachment.score, old_row, descriptor),
+                                        DirectFunctionCall2(numeric_sub, fit_points, *old_fit)));
+            break;
+    }
+    if (plan.engagement_no_activity) {
+        write(attachment.engagement, no_activity_points());
     }
     return count == 0
                ? new_row

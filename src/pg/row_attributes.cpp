@@ -7,7 +7,9 @@
 
 extern "C" {
 #include "access/htup_details.h"
+#include "access/transam.h"
 #include "catalog/pg_type_d.h"
+#include "parser/parse_coerce.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
@@ -66,7 +68,6 @@ void read_datum(Datum value, Oid type, core::Attribute& out) {
         case INT2OID:
         case INT4OID:
         case INT8OID:
-        case OIDOID:
         case FLOAT4OID:
         case FLOAT8OID:
         case NUMERICOID: {
@@ -107,6 +108,15 @@ void read_datum(Datum value, Oid type, core::Attribute& out) {
     }
     if (type_is_rowtype(base)) {
         out.kind = core::Attribute::Kind::Object;
+        return;
+    }
+    // A type of an extension or a user with a cast to json (hstore): to_jsonb
+    // converts through that cast.
+    Oid to_json = InvalidOid;
+    if (base >= FirstNormalObjectId &&
+        find_coercion_pathway(JSONOID, base, COERCION_EXPLICIT, &to_json) == COERCION_PATH_FUNC &&
+        OidIsValid(to_json)) {
+        read_datum(OidFunctionCall1(to_json, value), JSONOID, out);
         return;
     }
     Oid output;

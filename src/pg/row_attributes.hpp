@@ -4,7 +4,9 @@
 // so each column is read as to_jsonb would convert it: NULL as null,
 // booleans, numbers (NaN and infinities as strings), json and jsonb as
 // their JSON, arrays element by element, dates and timestamps in ISO 8601,
-// a row type as an object, anything else as its text output.
+// a row type as an object, a type with a cast to json through it, anything
+// else as its text output. (Floats, timestamptz and text outputs follow the
+// session's settings, as to_jsonb does in rescore's session.)
 #pragma once
 
 #include "postgres.hpp"

@@ -5,67 +5,57 @@
 namespace leadscore::core {
 namespace {
 
-constexpr StoredScore kNull{};
-
-StoredScore stored(Centipoints value) {
-    return {true, value};
+FitRow row(bool score_present, bool engagement_present, bool engagement_column = true) {
+    return {true, engagement_column, score_present, engagement_present};
 }
 
-TEST(FitOnWrite, InsertWithEventsStartsFromFitAndNoActivity) {
-    const FitWrite write =
-        fit_on_insert(35, kNull, kNull, -1000, EngagementSource::Events, true, true);
-    EXPECT_EQ(write.score, 2500);        // 35 - 10 points
-    EXPECT_EQ(write.engagement, -1000);  // the inactivity penalty, shown in the row
-    EXPECT_EQ(fit_on_insert(35, kNull, kNull, -1000, EngagementSource::Events, true, false).score,
-              2500);
+TEST(FitOnWrite, InsertWithEventsStartsFromNoActivity) {
+    FitWritePlan plan = plan_fit_on_insert(EngagementSource::Events, row(false, false));
+    EXPECT_EQ(plan.total, TotalRule::FitPlusNoActivity);
+    EXPECT_TRUE(plan.engagement_no_activity);  // shown in the row
+    plan = plan_fit_on_insert(EngagementSource::Events, row(false, false, false));
+    EXPECT_EQ(plan.total, TotalRule::FitPlusNoActivity);
+    EXPECT_FALSE(plan.engagement_no_activity);  // no column to show it in
+    // An import that brings its engagement: the total is built on it.
+    plan = plan_fit_on_insert(EngagementSource::Events, row(false, true));
+    EXPECT_EQ(plan.total, TotalRule::FitPlusEngagement);
+    EXPECT_FALSE(plan.engagement_no_activity);
 }
 
 TEST(FitOnWrite, InsertWithTheApplicationsEngagementColumn) {
-    // As rescore: the column's value, NULL counting 0; the column is not written.
-    FitWrite write = fit_on_insert(35, kNull, kNull, -1000, EngagementSource::Column, true, true);
-    EXPECT_EQ(write.score, 3500);
-    EXPECT_FALSE(write.engagement);
-    write = fit_on_insert(35, kNull, stored(4200), -1000, EngagementSource::Column, true, true);
-    EXPECT_EQ(write.score, 7700);
+    const FitWritePlan plan = plan_fit_on_insert(EngagementSource::Column, row(false, false));
+    EXPECT_EQ(plan.total, TotalRule::FitPlusEngagement);  // NULL counts 0, as in rescore
+    EXPECT_FALSE(plan.engagement_no_activity);
 }
 
-TEST(FitOnWrite, InsertWithoutAnEngagementSourceLeavesTheTotal) {
-    const FitWrite write =
-        fit_on_insert(35, kNull, kNull, -1000, EngagementSource::None, true, false);
-    EXPECT_FALSE(write.score);
-    EXPECT_FALSE(write.engagement);
+TEST(FitOnWrite, InsertKeepsATotalTheRowBrings) {
+    for (const EngagementSource source : {EngagementSource::Events, EngagementSource::Column}) {
+        EXPECT_EQ(plan_fit_on_insert(source, row(true, false)).total, TotalRule::Keep);
+    }
+    EXPECT_TRUE(
+        plan_fit_on_insert(EngagementSource::Events, row(true, false)).engagement_no_activity);
 }
 
-TEST(FitOnWrite, InsertKeepsWhatTheRowBrings) {
-    // An import with its engagement: the total is built on it.
-    FitWrite write =
-        fit_on_insert(35, kNull, stored(4200), -1000, EngagementSource::Events, true, true);
-    EXPECT_EQ(write.score, 7700);
-    EXPECT_FALSE(write.engagement);
-    // With its total: kept as it is.
-    write = fit_on_insert(35, stored(9900), kNull, -1000, EngagementSource::Events, true, true);
-    EXPECT_FALSE(write.score);
-    EXPECT_EQ(write.engagement, -1000);
-    // A total or engagement that is no usable number (NaN) is kept too, and
-    // an unusable engagement leaves the total alone.
-    write =
-        fit_on_insert(35, {true, std::nullopt}, kNull, -1000, EngagementSource::Events, true, true);
-    EXPECT_FALSE(write.score);
-    write =
-        fit_on_insert(35, kNull, {true, std::nullopt}, -1000, EngagementSource::Events, true, true);
-    EXPECT_FALSE(write.score);
-    EXPECT_FALSE(write.engagement);
+TEST(FitOnWrite, WithoutAnEngagementSourceTotalsAreLeftAlone) {
+    EXPECT_EQ(plan_fit_on_insert(EngagementSource::None, row(false, false, false)).total,
+              TotalRule::Keep);
+    EXPECT_EQ(plan_fit_on_update(EngagementSource::None, row(true, false, false), true).total,
+              TotalRule::Keep);
 }
 
-TEST(FitOnWrite, UpdateMovesTheTotalByTheFitDifference) {
-    EXPECT_EQ(total_after_fit_change(10, 30, 5000, 5000), 7000);
-    EXPECT_EQ(total_after_fit_change(30, -20, 7000, 7000), 2000);
-    // The statement set the total itself: its value stands.
-    EXPECT_FALSE(total_after_fit_change(10, 30, 5000, 6000));
-    // No total to move, no known old fit, or no change of fit.
-    EXPECT_FALSE(total_after_fit_change(10, 30, std::nullopt, std::nullopt));
-    EXPECT_FALSE(total_after_fit_change(std::nullopt, 30, 5000, 5000));
-    EXPECT_FALSE(total_after_fit_change(10, 10, 5000, 5000));
+TEST(FitOnWrite, UpdateAddsFitAndEngagementOrMovesTheTotal) {
+    EXPECT_EQ(plan_fit_on_update(EngagementSource::Column, row(true, true), true).total,
+              TotalRule::FitPlusEngagement);
+    EXPECT_EQ(plan_fit_on_update(EngagementSource::Events, row(true, false), false).total,
+              TotalRule::FitPlusEngagement);
+    // Events but no engagement column: the stored total moves by the change
+    // in fit, when there is one and the old fit is known.
+    EXPECT_EQ(plan_fit_on_update(EngagementSource::Events, row(true, false, false), true).total,
+              TotalRule::MoveByFitChange);
+    EXPECT_EQ(plan_fit_on_update(EngagementSource::Events, row(true, false, false), false).total,
+              TotalRule::Keep);
+    EXPECT_EQ(plan_fit_on_update(EngagementSource::Events, row(false, false, false), true).total,
+              TotalRule::Keep);
 }
 
 }  // namespace
