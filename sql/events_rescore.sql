@@ -280,3 +280,17 @@ CALL leadscore.rescore_in_batches('batched', 2);
 ROLLBACK;
 SELECT leadscore.detach('batched');
 DROP TABLE batched, batched_events;
+
+-- Exact sums and any attribute type: a numeric engagement with three
+-- decimals is added as rescore adds it; a json[] attribute (which no rule of
+-- the default model reads) is watched as text, so updating it works.
+CREATE TABLE exact (id int PRIMARY KEY, stage text, title text, tags json[], engagement numeric,
+                    score numeric, fit int);
+SELECT leadscore.attach('exact', '{"stage_column": "stage", "score_column": "score", "fit_column": "fit",
+  "engagement_column": "engagement", "fit_attributes": {"title": "title", "tags": "tags"}}') IS NOT NULL AS attached;
+INSERT INTO exact VALUES (1, 'lead', 'CEO', ARRAY['{"a": 1}'::json], 2.345);
+UPDATE exact SET tags = ARRAY['{"a": 2}'::json], title = 'VP Sales' WHERE id = 1;
+SELECT id, fit, engagement, score FROM exact;
+SELECT leadscore.rescore('exact') AS nothing_changed;
+SELECT leadscore.detach('exact');
+DROP TABLE exact;
