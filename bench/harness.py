@@ -77,3 +77,12 @@ def run_all(cursor, cases, repetitions, baseline):
         print_case(title, medians, baseline)
         results[title] = medians
     return results
+
+
+def print_own_cost(medians, rows, what, ours, theirs, base):
+    """Prints what `what` costs per row in `ours` and in `theirs` over the
+    variant `base` that does neither (medians in ms, as run_case gives)."""
+    ours_us = (medians[ours] - medians[base]) * 1000 / rows
+    theirs_us = (medians[theirs] - medians[base]) * 1000 / rows
+    print(f"  {what}'s own cost per row: leadscore {ours_us:.1f} us, PL/pgSQL {theirs_us:.1f} us "
+          f"({theirs_us / ours_us:.2f}x)")

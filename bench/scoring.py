@@ -658,11 +658,8 @@ def fit_on_write(cursor, repetitions):
 
 
 def print_fit_cost(medians, rows):
-    base = medians["leadscore without fit (base)"]
-    ours = (medians["leadscore fit_attributes"] - base) * 1000 / rows
-    theirs = (medians["leadscore + PL/pgSQL fit trigger"] - base) * 1000 / rows
-    print(f"  fit's own cost per row: leadscore {ours:.1f} us, PL/pgSQL {theirs:.1f} us "
-          f"({theirs / ours:.2f}x)")
+    harness.print_own_cost(medians, rows, "fit", "leadscore fit_attributes",
+                           "leadscore + PL/pgSQL fit trigger", "leadscore without fit (base)")
 
 
 if __name__ == "__main__":

@@ -136,11 +136,8 @@ def sla_clocks(cursor, repetitions):
 
 
 def print_sla_cost(medians, rows):
-    base = medians["leadscore without SLAs"]
-    ours = (medians["leadscore with SLA policies"] - base) * 1000 / rows
-    theirs = (medians["leadscore + PL/pgSQL clocks"] - base) * 1000 / rows
-    print(f"  the clocks' own cost per row: leadscore {ours:.1f} us, PL/pgSQL {theirs:.1f} us "
-          f"({theirs / ours:.2f}x)")
+    harness.print_own_cost(medians, rows, "the clocks", "leadscore with SLA policies",
+                           "leadscore + PL/pgSQL clocks", "leadscore without SLAs")
 
 
 if __name__ == "__main__":
