@@ -10,7 +10,6 @@ extern "C" {
 #include "access/xact.h"
 #include "catalog/pg_type_d.h"
 #include "utils/builtins.h"
-#include "utils/datum.h"
 #include "utils/numeric.h"
 }
 
@@ -49,20 +48,6 @@ Datum points(core::Centipoints value) {
 
 Datum add(Datum a, Datum b) {
     return DirectFunctionCall2(numeric_add, a, b);
-}
-
-// Whether the UPDATE set the column itself (to another value, as stored).
-bool statement_set(const ScoreColumn& column, HeapTuple old_row, HeapTuple new_row,
-                   TupleDesc descriptor) {
-    bool old_null;
-    bool new_null;
-    const Datum old_value = heap_getattr(old_row, column.attnum, descriptor, &old_null);
-    const Datum new_value = heap_getattr(new_row, column.attnum, descriptor, &new_null);
-    if (old_null || new_null) {
-        return old_null != new_null;
-    }
-    const Form_pg_attribute attribute = TupleDescAttr(descriptor, column.attnum - 1);
-    return !datumIsEqual(old_value, new_value, attribute->attbyval, attribute->attlen);
 }
 
 // The fit the stored total was built on, as numeric: the fit column's,
@@ -118,7 +103,8 @@ HeapTuple with_fit(const CompiledAttachment& attachment, TriggerData* data, Fmgr
     if (is_insert) {
         plan = core::plan_fit_on_insert(source, row);
     } else if (row.has_score_column &&
-               !statement_set(attachment.score, old_row, new_row, descriptor)) {
+               !stored_value_changed(descriptor, attachment.score.attnum, old_row, new_row)) {
+        // (a total the statement set itself stands)
         old_fit = fit_before(attachment, model, old_row, descriptor);
         plan = core::plan_fit_on_update(source, row, old_fit.has_value());
     }
@@ -146,10 +132,9 @@ HeapTuple with_fit(const CompiledAttachment& attachment, TriggerData* data, Fmgr
         case core::TotalRule::Keep:
             break;
         case core::TotalRule::FitPlusEngagement:
+            // (numeric_of counts a NULL engagement 0, as rescore does)
             write(attachment.score,
-                  add(fit_points, row.engagement_present
-                                      ? numeric_of(attachment.engagement, new_row, descriptor)
-                                      : NumericGetDatum(int64_to_numeric(0))));
+                  add(fit_points, numeric_of(attachment.engagement, new_row, descriptor)));
             break;
         case core::TotalRule::FitPlusNoActivity:
             write(attachment.score, add(fit_points, no_activity_points()));

@@ -154,19 +154,23 @@ const core::Attribute* row_attributes(const CompiledAttachment& attachment,
     return values;
 }
 
+bool stored_value_changed(TupleDesc descriptor, AttrNumber attnum, HeapTuple before,
+                          HeapTuple after) {
+    bool old_null;
+    bool new_null;
+    const Datum old_value = heap_getattr(before, attnum, descriptor, &old_null);
+    const Datum new_value = heap_getattr(after, attnum, descriptor, &new_null);
+    if (old_null || new_null) {
+        return old_null != new_null;
+    }
+    const Form_pg_attribute attribute = TupleDescAttr(descriptor, attnum - 1);
+    return !datumIsEqual(old_value, new_value, attribute->attbyval, attribute->attlen);
+}
+
 bool fit_attributes_changed(const CompiledAttachment& attachment, HeapTuple before, HeapTuple after,
                             TupleDesc descriptor) {
     for (const AttrNumber attnum : attachment.fit_attribute_columns) {
-        bool old_null;
-        bool new_null;
-        const Datum old_value = heap_getattr(before, attnum, descriptor, &old_null);
-        const Datum new_value = heap_getattr(after, attnum, descriptor, &new_null);
-        if (old_null != new_null) {
-            return true;
-        }
-        const Form_pg_attribute attribute = TupleDescAttr(descriptor, attnum - 1);
-        if (!old_null &&
-            !datumIsEqual(old_value, new_value, attribute->attbyval, attribute->attlen)) {
+        if (stored_value_changed(descriptor, attnum, before, after)) {
             return true;
         }
     }

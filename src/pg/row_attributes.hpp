@@ -23,8 +23,13 @@ const core::Attribute* row_attributes(const CompiledAttachment& attachment,
                                       const core::FitModel& model, HeapTuple row,
                                       TupleDesc descriptor);
 
-// Whether an UPDATE changed any fit attribute column (compared as stored
-// bytes: a false alarm only costs computing an unchanged fit again).
+// Whether column `attnum` differs between two versions of a row, compared
+// as stored bytes (NULL against a value counts as a change). A false alarm
+// (the same value stored differently) only costs redoing unchanged work.
+bool stored_value_changed(TupleDesc descriptor, AttrNumber attnum, HeapTuple before,
+                          HeapTuple after);
+
+// Whether an UPDATE changed any fit attribute column (stored_value_changed).
 bool fit_attributes_changed(const CompiledAttachment& attachment, HeapTuple before, HeapTuple after,
                             TupleDesc descriptor);
 
