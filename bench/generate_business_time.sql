@@ -79,15 +79,26 @@ BEGIN
 END
 $$;
 
--- SLA clocks for the sweep benchmark: :spans clocks of a table that is not
--- attached (so the sweep notifies nobody and writes no CRM columns), 1% due
--- before 2025-06-01 12:00 UTC and the rest due (and warning) after it.
-DELETE FROM leadscore.sla_clocks WHERE target = 'bench_spans'::regclass;
+-- SLA clocks for the sweep benchmark: :spans clocks of bench_sla_leads, a
+-- table attached without SLA columns or a notify channel (so the sweep
+-- writes no CRM columns and notifies nobody, but asks the table which of
+-- the leads it breaches are still there), 1% due before 2025-06-01 12:00
+-- UTC and the rest due (and warning) after it. One due lead in a hundred is
+-- missing from the table, gone without a trigger seeing it: the sweep
+-- closes its clock instead of breaching it.
+DELETE FROM leadscore.sla_clocks
+WHERE target IN (to_regclass('bench_spans'), to_regclass('bench_sla_leads'));
+DROP TABLE IF EXISTS bench_sla_leads;
+CREATE TABLE bench_sla_leads (id int PRIMARY KEY, stage text NOT NULL);
+INSERT INTO bench_sla_leads SELECT i, 'mql' FROM generate_series(1, :spans) AS i WHERE i % 10000 <> 0;
+SELECT leadscore.attach('bench_sla_leads', '{"stage_column": "stage", "notify_channel": null}') IS NOT NULL
+    AS attached;
 INSERT INTO leadscore.sla_clocks (target, lead_key, policy, stage, calendar, started_at, warn_at, due_at)
-SELECT 'bench_spans'::regclass, i::text, 'first_response', 'mql', 'bench_office', due - interval '4 hours',
+SELECT 'bench_sla_leads'::regclass, i::text, 'first_response', 'mql', 'bench_office', due - interval '4 hours',
        due - interval '1 hour', due
 FROM (SELECT i, CASE WHEN i % 100 = 0
                      THEN timestamptz '2025-06-01 12:00+00' - (i % 7 + 1) * interval '1 day'
                      ELSE timestamptz '2025-06-02 00:00+00' + (i % 200) * interval '1 day' END AS due
       FROM generate_series(1, :spans) AS i) AS generated;
+VACUUM ANALYZE bench_sla_leads;
 VACUUM ANALYZE leadscore.sla_clocks;

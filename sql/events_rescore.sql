@@ -294,3 +294,30 @@ SELECT id, fit, engagement, score FROM exact;
 SELECT leadscore.rescore('exact') AS nothing_changed;
 SELECT leadscore.detach('exact');
 DROP TABLE exact;
+
+-- More than 50 fit attributes: a function takes at most 100 arguments, so
+-- rescore builds the attributes' jsonb 50 pairs at a time and joins the
+-- parts; its fit equals the trigger's, for rules on the 1st, 51st and 60th.
+SELECT leadscore.define_model('wide_fit', '{"fit": {"rules": [
+  {"name": "first", "attribute": "a01", "in": ["yes"], "points": 1},
+  {"name": "fifty_first", "attribute": "a51", "in": ["yes"], "points": 10},
+  {"name": "last", "attribute": "a60", "in": ["yes"], "points": 100}]}}') AS version;
+SELECT format('CREATE TABLE wide (id int PRIMARY KEY, stage text, fit int, score int, %s)',
+              string_agg(format('a%s text', lpad(i::text, 2, '0')), ', ' ORDER BY i))
+FROM generate_series(1, 60) AS i \gexec
+SELECT leadscore.attach('wide', jsonb_build_object('stage_column', 'stage', 'score_column', 'score', 'fit_column', 'fit',
+  'model', 'wide_fit', 'fit_attributes', (SELECT jsonb_object_agg(format('a%s', lpad(i::text, 2, '0')),
+                                                                  format('a%s', lpad(i::text, 2, '0')))
+                                          FROM generate_series(1, 60) AS i))) IS NOT NULL AS attached;
+INSERT INTO wide (id, stage, a01, a51, a60) VALUES (1, 'lead', 'yes', 'yes', 'yes'), (2, 'lead', 'no', 'yes', 'no');
+SELECT id, fit FROM wide ORDER BY id;
+SELECT leadscore.rescore('wide') AS nothing_changed;
+-- With the fit wiped behind the trigger's back, rescore alone restores it.
+ALTER TABLE wide DISABLE TRIGGER USER;
+UPDATE wide SET fit = NULL;
+ALTER TABLE wide ENABLE TRIGGER USER;
+SELECT leadscore.rescore('wide') AS rescored;
+SELECT id, fit FROM wide ORDER BY id;
+SELECT leadscore.detach('wide');
+DROP TABLE wide;
+DELETE FROM leadscore.scoring_models WHERE name = 'wide_fit';
