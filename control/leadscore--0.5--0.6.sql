@@ -1,6 +1,7 @@
 -- leadscore 0.6: the sweep closes the clocks of leads that went without
 -- the deletion trigger seeing them go; rescore takes any number of fit
--- attributes.
+-- attributes; rows inserted straight into a partition of an attached events
+-- table rescore their leads and meet SLA clocks.
 \echo Use "ALTER EXTENSION leadscore UPDATE TO '0.6'" to load this file. \quit
 
 -- Since 0.5 a deleted, truncated or dropped lead closes its clocks. Some
@@ -25,16 +26,111 @@ REVOKE ALL ON FUNCTION @extschema@._keys_missing_as_owner(regclass, text, text[]
 COMMENT ON FUNCTION @extschema@._keys_missing_as_owner(regclass, text, text[]) IS
     'internal: runs leadscore''s query for the keys no row of a CRM table has any more, as the table''s owner';
 
+-- How leadscore compares a key column (of the row `row_alias`) with a key
+-- it stored as text (the SQL expression `stored_key`): `<row>.<key>
+-- <operator> (<stored_key>)::<type>`, the type written in full (a
+-- char(8) key must not be read as char(1)) and the operator taken from the
+-- type's default btree operator class and named with its schema (a citext
+-- or isbn key's "=" is not in pg_catalog, the only schema on leadscore's
+-- search_path). NULL when the column is gone or its type has no such
+-- equality (the key then cannot be looked up).
+CREATE FUNCTION @extschema@._key_comparison(target regclass, key_column text, row_alias text, stored_key text)
+    RETURNS text LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH RECURSIVE column_type AS (
+        SELECT a.atttypid AS type_id, format_type(a.atttypid, a.atttypmod) AS written
+        FROM pg_attribute AS a
+        WHERE a.attrelid = target AND a.attname = key_column AND a.attnum > 0 AND NOT a.attisdropped),
+    bases AS (  -- a domain's base type, through domains over domains
+        SELECT type_id FROM column_type
+        UNION ALL
+        SELECT t.typbasetype FROM bases AS b JOIN pg_type AS t ON t.oid = b.type_id WHERE t.typtype = 'd')
+    SELECT format('%I.%I OPERATOR(%I.%s) (%s)::%s', row_alias, key_column, n.nspname, o.oprname, stored_key, c.written)
+    FROM column_type AS c,
+         bases AS b
+         JOIN pg_type AS t ON t.oid = b.type_id AND t.typtype <> 'd'
+         JOIN pg_opclass AS k ON k.opcdefault
+                             AND k.opcintype = CASE t.oid WHEN 'varchar'::regtype THEN 'text'::regtype ELSE t.oid END
+         JOIN pg_am AS m ON m.oid = k.opcmethod AND m.amname = 'btree'
+         JOIN pg_amop AS e ON e.amopfamily = k.opcfamily AND e.amopstrategy = 3
+                          AND e.amoplefttype = k.opcintype AND e.amoprighttype = k.opcintype
+         JOIN pg_operator AS o ON o.oid = e.amopopr
+         JOIN pg_namespace AS n ON n.oid = o.oprnamespace
+$$;
+COMMENT ON FUNCTION @extschema@._key_comparison(regclass, text, text, text) IS
+    'internal: the SQL comparing a CRM table''s key column with a key stored as text, in the key''s own type and equality';
+
+CREATE OR REPLACE FUNCTION @extschema@._sla_write_lead_columns(target regclass, keys text[])
+    RETURNS void LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    config jsonb;
+    assignments text[] := '{}';
+    dues timestamptz[];
+    breaches boolean[];
+    written bigint;
+BEGIN
+    SELECT a.config INTO config FROM @extschema@.attachment_configs AS a WHERE a.target = _sla_write_lead_columns.target;
+    IF config IS NULL OR cardinality(keys) = 0 OR NOT EXISTS (SELECT FROM pg_class WHERE oid = target) THEN
+        RETURN;  -- detached, nothing to write, or dropped
+    END IF;
+    IF config -> 'sla' ->> 'due_column' IS NOT NULL THEN
+        assignments := assignments || format('%I = locked.next_due', config -> 'sla' ->> 'due_column');
+    END IF;
+    IF config -> 'sla' ->> 'breached_column' IS NOT NULL THEN
+        assignments := assignments || format('%I = locked.breached', config -> 'sla' ->> 'breached_column');
+    END IF;
+    IF cardinality(assignments) = 0 THEN
+        RETURN;
+    END IF;
+    SELECT array_agg(s.next_due ORDER BY k.n), array_agg(s.breached ORDER BY k.n), array_agg(k.lead_key ORDER BY k.n)
+      INTO dues, breaches, keys
+      FROM (SELECT DISTINCT ON (u.lead_key) u.lead_key, u.n
+            FROM unnest(keys) WITH ORDINALITY AS u(lead_key, n) ORDER BY u.lead_key, u.n) AS k,
+           LATERAL @extschema@._sla_lead_columns(target, k.lead_key) AS s;
+    -- The key compares in its own type (typmod and equality operator
+    -- included, since 0.6: a char(8) key was read as char(1), a citext key
+    -- found no "=" in pg_catalog), so the table's key index is used.
+    written := @extschema@._update_as_owner(target, format(
+        'WITH locked AS (SELECT l.ctid AS row_id, u.next_due, u.breached '
+        '                FROM %1$s AS l JOIN unnest($1, $2, $3) AS u(lead_key, next_due, breached) '
+        '                  ON %2$s FOR UPDATE OF l SKIP LOCKED) '
+        'UPDATE %1$s AS t SET %3$s FROM locked WHERE t.ctid OPERATOR(pg_catalog.=) locked.row_id',
+        target, coalesce(@extschema@._key_comparison(target, config ->> 'key_column', 'l', 'u.lead_key'),
+                         format('(l.%I)::pg_catalog.text OPERATOR(pg_catalog.=) u.lead_key', config ->> 'key_column')),
+        array_to_string(assignments, ', ')), keys, dues, breaches);
+    -- Rows skipped (held by another transaction) are written by the next
+    -- sweep. Which ones is not known here, so all of this call's keys are
+    -- queued; writing a row again is harmless.
+    IF written < cardinality(keys) THEN
+        INSERT INTO @extschema@.sla_unwritten_rows AS w (target, lead_key)
+        SELECT _sla_write_lead_columns.target, k FROM unnest(keys) AS k
+        ON CONFLICT DO NOTHING;
+    END IF;
+END
+$$;
+
 -- Closes the open clocks of those of `keys` that no row of `target` has;
--- returns how many it closed. A table whose owner row-level security
--- would filter is not asked (a lead hidden is not a lead gone); a dropped
--- table has no leads left.
+-- returns how many it closed. The clocks are locked first: a clock started
+-- after the question (the lead back again) is not closed on its answer. A
+-- key is declared gone only when it reads back as the text stored (a key
+-- written under another DateStyle, say, is not). A table that cannot
+-- answer (its key column renamed, a type without btree equality, no SELECT
+-- for its owner, an unreachable foreign partition) keeps its clocks, swept
+-- as before, with a WARNING: one table must not stop the sweep of all.
+-- A table whose owner row-level security would filter is not asked (a
+-- lead hidden is not a lead gone); a dropped table has no leads left.
 CREATE FUNCTION @extschema@._sla_close_vanished(target regclass, keys text[], as_of timestamptz)
     RETURNS integer LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     key_column text;
+    comparison text;
+    clock_ids bigint[];
+    clock_keys text[];
     missing text[];
     closed integer;
 BEGIN
@@ -43,10 +139,36 @@ BEGIN
     IF key_column IS NULL THEN
         RETURN 0;  -- clocks of a table detached by hand: nothing to ask
     END IF;
-    missing := @extschema@._keys_missing_as_owner(target, format(
-        'SELECT u.lead_key FROM pg_catalog.unnest($1) AS u(lead_key) '
-        'WHERE NOT EXISTS (SELECT FROM %s AS l WHERE l.%I = u.lead_key::%s)',
-        target, key_column, @extschema@._column_type(target, key_column)::regtype), keys);
+    SELECT array_agg(c.id), array_agg(DISTINCT c.lead_key) INTO clock_ids, clock_keys
+    FROM (SELECT d.id, d.lead_key FROM @extschema@.sla_clocks AS d
+          WHERE d.target = _sla_close_vanished.target AND d.lead_key = ANY (keys) AND d.closed_at IS NULL
+          FOR UPDATE SKIP LOCKED) AS c;
+    IF clock_ids IS NULL THEN
+        RETURN 0;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_class WHERE oid = target) THEN
+        missing := clock_keys;
+    ELSE
+        comparison := @extschema@._key_comparison(target, key_column, 'l', 'u.lead_key');
+        IF comparison IS NULL THEN
+            RAISE WARNING 'leadscore cannot look up the leads of % by their key column %', target, to_json(key_column)
+                USING HINT = 'Its SLA clocks are swept as before; attach the table again if its key column was renamed.';
+            RETURN 0;
+        END IF;
+        BEGIN
+            missing := @extschema@._keys_missing_as_owner(target, format(
+                'SELECT u.lead_key FROM pg_catalog.unnest($1) AS u(lead_key) '
+                'WHERE pg_catalog.format(''%%s'', u.lead_key::%2$s) OPERATOR(pg_catalog.=) u.lead_key '
+                '  AND NOT EXISTS (SELECT FROM %1$s AS l WHERE %3$s)',
+                target, (SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute AS a
+                         WHERE a.attrelid = target AND a.attname = key_column),
+                comparison), clock_keys);
+        EXCEPTION WHEN OTHERS THEN
+            RAISE WARNING 'leadscore could not ask % which leads are still there: %', target, SQLERRM
+                USING HINT = 'Its SLA clocks are swept as before, gone leads included.';
+            RETURN 0;
+        END;
+    END IF;
     IF cardinality(missing) = 0 THEN
         RETURN 0;
     END IF;
@@ -54,11 +176,7 @@ BEGIN
         UPDATE @extschema@.sla_clocks AS c
         SET status = CASE WHEN c.status = 'breached' OR c.due_at <= as_of THEN 'breached' ELSE 'cancelled' END,
             closed_at = as_of
-        WHERE c.id IN (SELECT d.id FROM @extschema@.sla_clocks AS d
-                       WHERE d.target = _sla_close_vanished.target AND d.lead_key = ANY (missing)
-                         AND d.closed_at IS NULL
-                       FOR UPDATE SKIP LOCKED)
-          AND c.closed_at IS NULL
+        WHERE c.id = ANY (clock_ids) AND c.lead_key = ANY (missing) AND c.closed_at IS NULL
         RETURNING c.id)
     SELECT count(*) INTO closed FROM closing;
     DELETE FROM @extschema@.sla_unwritten_rows AS w
@@ -153,6 +271,12 @@ $$;
 COMMENT ON FUNCTION @extschema@.sla_sweep(timestamptz) IS
     'flags SLA clocks due by as_of with no met event as breached and those past their warning point as warned, notifies, closes unannounced the clocks of leads no longer in their table, and returns how many clocks changed; safe to run concurrently (schedule it with pg_cron every minute; EXECUTE is granted, not public)';
 
+-- _rescore_statement reads leadscore's config tables, which roles other
+-- than the extension's owner cannot read: until 0.6 rescore, and the
+-- events trigger rescoring the leads of inserted events, failed for them
+-- ("permission denied for table attachment_configs"). It now runs as the
+-- owner; it only builds the statement (from the catalog and the configs),
+-- which the caller runs with its own rights.
 -- rescore hands fit_score the attributes as jsonb_build_object(name,
 -- column, ...), and a function takes at most 100 arguments: until 0.6 more
 -- than 50 fit attributes made rescore fail (54023), while the lifecycle
@@ -176,7 +300,7 @@ COMMENT ON FUNCTION @extschema@._attributes_object(jsonb, text) IS
 -- The UPDATE that rescores `leads` from all its events tables at `as_of`:
 -- only the leads whose key is in `only_keys` (a query), or all of them.
 CREATE OR REPLACE FUNCTION @extschema@._rescore_statement(leads regclass, only_keys text)
-    RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE
+    RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -261,3 +385,266 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@._rescore_statement(regclass, text) IS
     'internal: the UPDATE that recomputes an attached table''s scores from its attributes and events';
+
+-- Partitioned events tables. leadscore's events triggers are statement
+-- triggers (they read the statement's rows as a transition table), and
+-- PostgreSQL clones row triggers onto partitions but not statement
+-- triggers: until 0.6 rows inserted straight into a partition of an
+-- attached events table (a loader writing to this month's partition)
+-- rescored no lead and met no SLA clock until the next rescore. Now every
+-- partition, present and future, carries a copy of each such trigger, named
+-- after it with "_partition", which works for the attached ancestor. Rows
+-- inserted through the parent fire only the parent's trigger, as before.
+
+-- The events table an events trigger works for: the table itself for a
+-- trigger attach_events or attach created; for a copy on a partition, the
+-- highest ancestor carrying the original, or NULL when none does any more
+-- (the partition was detached).
+CREATE FUNCTION @extschema@._events_trigger_table(relation regclass, trigger_name name)
+    RETURNS regclass LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN trigger_name::text NOT LIKE '%\_partition' THEN relation
+                ELSE (SELECT a.relid
+                      FROM pg_partition_ancestors(relation) WITH ORDINALITY AS a(relid, n)
+                      JOIN pg_trigger AS t ON t.tgrelid = a.relid
+                                         AND t.tgname = left(trigger_name::text, -length('_partition'))
+                      ORDER BY a.n DESC LIMIT 1) END
+$$;
+COMMENT ON FUNCTION @extschema@._events_trigger_table(regclass, name) IS
+    'internal: the attached events table an events trigger (or its copy on a partition) works for';
+
+-- The leads table and lead column of an attached events table, for the
+-- events trigger, which runs as the role inserting the events: that role
+-- cannot read event_attachments (until 0.6 its INSERT failed on it).
+CREATE FUNCTION @extschema@._events_attachment(events regclass, OUT leads regclass, OUT lead_column text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT x.leads, x.config ->> 'lead_column' FROM @extschema@.event_attachments AS x
+    WHERE x.events = _events_attachment.events
+$$;
+COMMENT ON FUNCTION @extschema@._events_attachment(regclass) IS
+    'internal: the leads table and lead column of an attached events table, for its trigger';
+
+-- Copies each leadscore events trigger of a partitioned table onto its
+-- partitions that lack one (foreign-table partitions cannot have
+-- transition tables, and are left out), and drops copies whose partition
+-- left the tree. Only triggers calling leadscore's two events functions
+-- are copied: SECURITY DEFINER (a role creating a partition may not
+-- execute the SLA function), it must not spread anybody else's code.
+CREATE FUNCTION @extschema@._copy_events_triggers()
+    RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    found record;
+    head text;
+    definition text;
+BEGIN
+    FOR found IN
+        SELECT t.oid AS trigger_id, t.tgname AS original, t.tgrelid::regclass AS events,
+               d.relid::regclass AS part
+        FROM pg_trigger AS t
+        CROSS JOIN LATERAL pg_partition_tree(t.tgrelid) AS d
+        JOIN pg_class AS c ON c.oid = d.relid
+        WHERE NOT t.tgisinternal
+          AND t.tgfoid IN ('@extschema@._events_inserted()'::regprocedure,
+                           '@extschema@._sla_events_inserted()'::regprocedure)
+          AND (t.tgname = 'zz_leadscore_events' OR t.tgname ~ '^zz_leadscore_sla_events_[0-9]+$')
+          AND d.relid <> t.tgrelid AND c.relkind IN ('r', 'p')
+        ORDER BY d.level, d.relid
+    LOOP
+        CONTINUE WHEN EXISTS (SELECT FROM pg_trigger AS c
+                              WHERE c.tgrelid = found.part AND c.tgname = found.original || '_partition');
+        definition := pg_get_triggerdef(found.trigger_id);
+        head := format('CREATE TRIGGER %I AFTER INSERT ON %s ', found.original, found.events);
+        CONTINUE WHEN left(definition, length(head)) <> head;  -- not a shape leadscore creates
+        EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %s ', found.original || '_partition', found.part)
+                || substr(definition, length(head) + 1);
+    END LOOP;
+    FOR found IN
+        SELECT t.tgname, t.tgrelid::regclass AS part FROM pg_trigger AS t
+        WHERE NOT t.tgisinternal
+          AND t.tgfoid IN ('@extschema@._events_inserted()'::regprocedure,
+                           '@extschema@._sla_events_inserted()'::regprocedure)
+          AND (t.tgname = 'zz_leadscore_events_partition' OR t.tgname ~ '^zz_leadscore_sla_events_[0-9]+_partition$')
+          AND @extschema@._events_trigger_table(t.tgrelid, t.tgname) IS NULL
+    LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', found.tgname, found.part);
+    END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION @extschema@._copy_events_triggers() FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@._copy_events_triggers() IS
+    'internal: copies leadscore''s events triggers onto the partitions of partitioned events tables, and drops copies on partitions detached since';
+
+-- A partition created, attached or detached: the copies follow.
+CREATE FUNCTION @extschema@._partitions_changed()
+    RETURNS event_trigger LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF EXISTS (SELECT FROM pg_event_trigger_ddl_commands() AS d JOIN pg_class AS c ON c.oid = d.objid
+               WHERE d.classid = 'pg_class'::regclass AND (c.relispartition OR c.relkind = 'p')) THEN
+        PERFORM @extschema@._copy_events_triggers();
+    END IF;
+END
+$$;
+REVOKE ALL ON FUNCTION @extschema@._partitions_changed() FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@._partitions_changed() IS
+    'event trigger: keeps the copies of leadscore''s events triggers on the partitions of partitioned events tables';
+CREATE EVENT TRIGGER leadscore_partitions_changed ON ddl_command_end
+    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+    EXECUTE FUNCTION @extschema@._partitions_changed();
+COMMENT ON EVENT TRIGGER leadscore_partitions_changed IS
+    'copies leadscore''s events triggers onto new partitions of attached events tables, and drops them from detached ones';
+
+CREATE OR REPLACE FUNCTION @extschema@._events_inserted()
+    RETURNS trigger LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    leads regclass;
+    lead_column text;
+    statement text;
+BEGIN
+    SELECT a.leads, a.lead_column INTO leads, lead_column
+    FROM @extschema@._events_attachment(@extschema@._events_trigger_table(TG_RELID, TG_NAME)) AS a;
+    IF leads IS NULL THEN
+        RETURN NULL;  -- detached within this transaction, or a partition detached since
+    END IF;
+    statement := @extschema@._rescore_statement(
+        leads, format('SELECT DISTINCT n.%I FROM leadscore_new_events AS n', lead_column));
+    IF statement IS NOT NULL THEN
+        EXECUTE statement USING pg_catalog.now();
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._events_inserted() IS
+    'internal: statement trigger on attached events tables (and copied onto their partitions): rescores the leads of the inserted events';
+
+CREATE OR REPLACE FUNCTION @extschema@._sla_events_inserted()
+    RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    target regclass := TG_ARGV[0]::oid::regclass;
+    events regclass := @extschema@._events_trigger_table(TG_RELID, TG_NAME);
+    policy jsonb;
+    met_keys text[];
+    all_keys text[] := '{}';
+BEGIN
+    IF events IS NULL THEN
+        RETURN NULL;  -- a copy left on a partition detached since
+    END IF;
+    FOR policy IN SELECT p FROM jsonb_array_elements(TG_ARGV[1]::jsonb) AS p LOOP
+        EXECUTE format(
+            'WITH met AS ('
+            '  UPDATE @extschema@.sla_clocks AS c'
+            '  SET met_at = l.met, status = CASE WHEN l.met <= c.due_at THEN ''met'' ELSE ''met_late'' END,'
+            '      closed_at = now()'
+            '  FROM (SELECT o.id, (SELECT e.%2$I FROM %1$s AS e'
+            '                      WHERE %5$s AND e.%2$I >= o.started_at %4$s'
+            '                      ORDER BY e.%2$I OFFSET $3 - 1 LIMIT 1) AS met'
+            '        FROM @extschema@.sla_clocks AS o'
+            '        WHERE o.target = $1 AND o.policy = $2 AND o.closed_at IS NULL'
+            '          AND o.lead_key IN (SELECT DISTINCT n.%3$I::text FROM leadscore_new_events AS n)) AS l'
+            '  WHERE c.id = l.id AND l.met IS NOT NULL'
+            '  RETURNING c.lead_key)'
+            'SELECT coalesce(array_agg(DISTINCT lead_key), ''{}'') FROM met',
+            events, policy -> 'met_by' ->> 'time_column', policy -> 'met_by' ->> 'lead_column',
+            CASE WHEN policy -> 'met_by' -> 'types' <> 'null'::jsonb
+                 THEN format('AND e.%I::text IN (SELECT jsonb_array_elements_text($4))', policy -> 'met_by' ->> 'type_column')
+                 ELSE '' END,
+            coalesce(@extschema@._key_comparison(events, policy -> 'met_by' ->> 'lead_column', 'e', 'o.lead_key'),
+                     format('(e.%I)::pg_catalog.text OPERATOR(pg_catalog.=) o.lead_key', policy -> 'met_by' ->> 'lead_column')))
+            INTO met_keys
+            USING target, policy ->> 'name', (policy -> 'met_by' ->> 'at_least')::int, policy -> 'met_by' -> 'types';
+        all_keys := all_keys || met_keys;
+    END LOOP;
+    PERFORM @extschema@._sla_write_lead_columns(target, all_keys);
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._sla_events_inserted() IS
+    'internal: statement trigger closing SLA clocks met by activity rows (copied onto the partitions of a partitioned events table; SECURITY DEFINER: the CRM''s role needs no rights on sla_clocks)';
+
+CREATE OR REPLACE FUNCTION @extschema@.detach_events(events regclass)
+    RETURNS void LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    DELETE FROM @extschema@.event_attachments AS x WHERE x.events = detach_events.events;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'table % is not an attached events table', events
+            USING ERRCODE = '42704', HINT = 'leadscore.event_attachments lists them.';
+    END IF;
+    -- (An events table dropped since has taken its trigger with it.)
+    IF EXISTS (SELECT FROM pg_trigger AS t WHERE t.tgrelid = events AND t.tgname = 'zz_leadscore_events') THEN
+        EXECUTE format('DROP TRIGGER zz_leadscore_events ON %s', events);
+    END IF;
+    PERFORM @extschema@._copy_events_triggers();  -- drops the partitions' copies
+END
+$$;
+COMMENT ON FUNCTION @extschema@.detach_events(regclass) IS
+    'removes the rescoring trigger from an events table (and its copies from the partitions)';
+
+CREATE OR REPLACE FUNCTION @extschema@._drop_sla_triggers(target regclass)
+    RETURNS void LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    found record;
+BEGIN
+    FOR found IN
+        SELECT t.tgname, t.tgrelid::regclass AS relation FROM pg_trigger AS t
+        WHERE NOT t.tgisinternal AND t.tgparentid = 0
+          AND (t.tgname = format('zz_leadscore_sla_events_%s', target::oid)
+               OR (t.tgrelid = target AND t.tgname IN ('zz_leadscore_sla_met', 'zz_leadscore_sla_deleted',
+                                                       'zz_leadscore_sla_truncated')))
+    LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', found.tgname, found.relation);
+    END LOOP;
+    PERFORM @extschema@._copy_events_triggers();  -- drops the partitions' copies
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@._attach_sla(target regclass, normalised jsonb)
+    RETURNS void LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- (drops the table's SLA triggers first, these included)
+    PERFORM @extschema@._attach_sla_policies(target, normalised);
+    IF normalised ? 'sla' THEN
+        PERFORM @extschema@._create_sla_deletion_triggers(target);
+    END IF;
+    PERFORM @extschema@._copy_events_triggers();  -- onto partitioned events tables' partitions
+END
+$$;
+COMMENT ON FUNCTION @extschema@._attach_sla(regclass, jsonb) IS
+    'internal: checks an attach config''s SLA calendars and events tables, and creates the SLA triggers (copied onto partitions)';
+
+-- attach_events copies the new trigger onto the partitions. (plpgsql
+-- without SET search_path, as the SQL function was: the leads table's name
+-- is resolved in the caller's search_path; every other name is qualified.)
+CREATE OR REPLACE FUNCTION @extschema@.attach_events(events regclass, config jsonb)
+    RETURNS jsonb LANGUAGE plpgsql
+AS $$
+DECLARE
+    normalised jsonb;
+BEGIN
+    normalised := @extschema@._attach_events(
+        events,
+        CASE WHEN pg_catalog.jsonb_typeof(config OPERATOR(pg_catalog.->) 'leads') OPERATOR(pg_catalog.=) 'string'
+             THEN (config OPERATOR(pg_catalog.->>) 'leads')::pg_catalog.regclass END,
+        config);
+    PERFORM @extschema@._copy_events_triggers();
+    RETURN normalised;
+END
+$$;
+
+-- Existing partitioned events tables get their copies now.
+SELECT @extschema@._copy_events_triggers();

@@ -113,6 +113,92 @@ SELECT leadscore.sla_sweep('2025-12-03 10:45') AS changed;
 SELECT lead_key, status, closed_at FROM leadscore.sla_clocks WHERE policy = 'hidden' ORDER BY lead_key;
 DELETE FROM leadscore.attachment_configs WHERE NOT EXISTS (SELECT FROM pg_class WHERE oid = target);
 
+-- Keys in their own type: a char(8) key is read as char(8) (not as
+-- char(1), which cut every key to its first letter and found no lead), a
+-- citext key is compared with citext's own equality (not in pg_catalog).
+-- Both tables' leads are all there but one, deleted unseen.
+CREATE EXTENSION citext;
+CREATE TABLE vanish_coded (code char(8) PRIMARY KEY, stage text, mql_at timestamptz, sla_breached boolean);
+CREATE TABLE vanish_emails (email citext PRIMARY KEY, stage text, mql_at timestamptz, sla_breached boolean);
+SELECT leadscore.attach(t, '{"stage_column": "stage", "stamps": {"mql": "mql_at"}, "notify_channel": null,
+  "reason_column": null, "sla": {"calendar": "vanish_office", "breached_column": "sla_breached",
+  "policies": [{"name": "typed", "within": "2 hours", "met_by": {"leaves_for": ["sql"]}}]}}') IS NOT NULL AS attached
+FROM unnest(ARRAY['vanish_coded', 'vanish_emails']::regclass[]) AS t;
+INSERT INTO vanish_coded VALUES ('AC-00017', 'mql', '2025-12-04 09:00'), ('AC-00018', 'mql', '2025-12-04 09:00');
+INSERT INTO vanish_emails VALUES ('Ann@Example.com', 'mql', '2025-12-04 09:00'), ('bob@example.com', 'mql', '2025-12-04 09:00');
+SET session_replication_role = replica;
+DELETE FROM vanish_coded WHERE code = 'AC-00018';
+DELETE FROM vanish_emails WHERE email = 'bob@example.com';
+RESET session_replication_role;
+SELECT leadscore.sla_sweep('2025-12-04 11:30') AS changed;
+SELECT lead_key, status, closed_at FROM leadscore.sla_clocks WHERE policy = 'typed' ORDER BY lead_key;
+SELECT code, sla_breached FROM vanish_coded;
+SELECT email, sla_breached FROM vanish_emails;
+
+-- A table that cannot answer keeps its clocks (swept as before, with a
+-- WARNING) and does not stop the sweep of the others: here the owner of
+-- vanish_unreadable (no SLA columns to write) may no longer read it, while
+-- vanish_emails's gone lead is closed.
+CREATE ROLE vanish_tenant;
+CREATE TABLE vanish_unreadable (id int PRIMARY KEY, stage text, mql_at timestamptz);
+ALTER TABLE vanish_unreadable OWNER TO vanish_tenant;
+SELECT leadscore.attach('vanish_unreadable', '{"stage_column": "stage", "stamps": {"mql": "mql_at"},
+  "notify_channel": null, "reason_column": null, "sla": {"calendar": "vanish_office",
+  "policies": [{"name": "typed", "within": "2 hours", "met_by": {"leaves_for": ["sql"]}}]}}') IS NOT NULL AS attached;
+INSERT INTO vanish_unreadable VALUES (1, 'mql', '2025-12-05 09:00'), (2, 'mql', '2025-12-05 09:00');
+INSERT INTO vanish_emails VALUES ('cy@example.com', 'mql', '2025-12-05 09:00');
+SET session_replication_role = replica;
+DELETE FROM vanish_unreadable WHERE id = 2;
+DELETE FROM vanish_emails WHERE email = 'cy@example.com';
+RESET session_replication_role;
+REVOKE ALL ON vanish_unreadable FROM vanish_tenant;
+SELECT leadscore.sla_sweep('2025-12-05 11:30') AS changed;
+SELECT lead_key, status, closed_at FROM leadscore.sla_clocks
+WHERE policy = 'typed' AND started_at >= '2025-12-05' ORDER BY lead_key;
+SELECT leadscore.detach('vanish_unreadable') IS NOT NULL AS detached;
+DROP TABLE vanish_unreadable;
+
+-- The owner's code runs in the question (here a domain CHECK on the key),
+-- as the owner: what it sets is undone, so a search_path it sets cannot
+-- send the rest of the sweep, which runs as the extension's owner, to the
+-- owner's functions (here a cardinality that would report who runs it).
+CREATE SCHEMA vanish_trap AUTHORIZATION vanish_tenant;
+SET ROLE vanish_tenant;
+-- (as vanish_tenant, so that the functions are the tenant's own code)
+CREATE FUNCTION vanish_trap.set_path(int) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_user = 'vanish_tenant' THEN  -- only when the sweep asks as the owner
+        PERFORM pg_catalog.set_config('search_path', 'vanish_trap, pg_catalog', false);
+    END IF;
+    RETURN true;
+END $$;
+CREATE FUNCTION vanish_trap.cardinality(anyarray) RETURNS integer LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE NOTICE 'vanish_trap.cardinality runs as %', current_user;
+    RETURN pg_catalog.cardinality($1);
+END $$;
+CREATE DOMAIN vanish_trap.lead_id AS int CHECK (vanish_trap.set_path(VALUE));
+CREATE TABLE vanish_trap.leads (id vanish_trap.lead_id PRIMARY KEY, stage text, mql_at timestamptz);
+RESET ROLE;
+SELECT leadscore.attach('vanish_trap.leads', '{"stage_column": "stage", "stamps": {"mql": "mql_at"},
+  "notify_channel": null, "reason_column": null, "sla": {"calendar": "vanish_office",
+  "policies": [{"name": "trap", "within": "2 hours", "met_by": {"leaves_for": ["sql"]}}]}}') IS NOT NULL AS attached;
+INSERT INTO vanish_trap.leads VALUES (1, 'mql', '2025-12-08 09:00'), (2, 'mql', '2025-12-08 09:00');
+SET session_replication_role = replica;
+DELETE FROM vanish_trap.leads WHERE id = 2;
+RESET session_replication_role;
+SHOW search_path;
+SELECT leadscore.sla_sweep('2025-12-08 11:30') AS changed;
+SHOW search_path;
+SELECT lead_key, status, closed_at FROM leadscore.sla_clocks WHERE policy = 'trap' ORDER BY lead_key;
+SELECT leadscore.detach('vanish_trap.leads') IS NOT NULL AS detached;
+DROP SCHEMA vanish_trap CASCADE;
+SELECT leadscore.detach(t) IS NOT NULL AS detached
+FROM unnest(ARRAY['vanish_coded', 'vanish_emails']::regclass[]) AS t;
+DROP TABLE vanish_coded, vanish_emails;
+DROP EXTENSION citext;
+DROP ROLE vanish_tenant;
+
 -- The query helper is the sweep's only: PUBLIC cannot run it, and it
 -- refuses NULLs.
 SELECT has_function_privilege('public', 'leadscore._keys_missing_as_owner(regclass, text, text[])', 'EXECUTE') AS public_may_run,

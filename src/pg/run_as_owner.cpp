@@ -23,6 +23,7 @@ extern "C" {
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/rls.h"
 #include "utils/syscache.h"
 }
@@ -52,6 +53,12 @@ Oid table_owner(Oid target) {
 
 // Runs `statement` with its parameters as `owner`, checks that SPI answered
 // `expected`, and hands the result to `read_result` before SPI lets it go.
+//
+// The owner's code (triggers, domain checks, the key type's functions) runs
+// inside a GUC nest level with search_path pinned to pg_catalog, as
+// PostgreSQL runs maintenance commands: whatever it sets, search_path above
+// all, is undone on the way out, so it cannot redirect the names the
+// SECURITY DEFINER caller resolves afterwards.
 template <typename ReadResult>
 void execute_as(Oid owner, const char* statement, int expected, int count, Oid* types,
                 Datum* values, ReadResult read_result) {
@@ -63,8 +70,11 @@ void execute_as(Oid owner, const char* statement, int expected, int count, Oid* 
     }
     SetUserIdAndSecContext(
         owner, saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+    const int settings_level = NewGUCNestLevel();
     PG_TRY();
     {
+        (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+                                GUC_ACTION_SAVE, true, 0, false);
         const int result = SPI_execute_with_args(statement, count, types, values, nullptr,
                                                  expected == SPI_OK_SELECT, 0);
         if (result != expected) {
@@ -72,6 +82,8 @@ void execute_as(Oid owner, const char* statement, int expected, int count, Oid* 
                  SPI_result_code_string(result));
         }
         read_result();
+        // (On an error the transaction's or subtransaction's abort undoes them.)
+        AtEOXact_GUC(false, settings_level);
     }
     PG_FINALLY();
     { SetUserIdAndSecContext(saved_user, saved_context); }
