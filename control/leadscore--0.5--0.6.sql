@@ -648,3 +648,71 @@ $$;
 
 -- Existing partitioned events tables get their copies now.
 SELECT @extschema@._copy_events_triggers();
+
+-- rescore_in_batches read the key column from attachment_configs, which
+-- only the extension's owner can read: it failed for every other role.
+CREATE FUNCTION @extschema@._key_column(target regclass)
+    RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT a.config ->> 'key_column' FROM @extschema@.attachment_configs AS a WHERE a.target = _key_column.target
+$$;
+COMMENT ON FUNCTION @extschema@._key_column(regclass) IS
+    'internal: the key column of an attached table, for roles that cannot read attachment_configs';
+CREATE OR REPLACE PROCEDURE @extschema@.rescore_in_batches(target regclass, batch_size integer DEFAULT 10000,
+                                                as_of timestamptz DEFAULT pg_catalog.now(),
+                                                INOUT rescored bigint DEFAULT NULL)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    key text;
+    key_type text;
+    low text;
+    high text;
+    statement text;
+    updated bigint;
+BEGIN
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    IF target IS NULL THEN
+        RAISE EXCEPTION 'leadscore.rescore_in_batches needs a table, got NULL'
+            USING ERRCODE = '22004', HINT = 'Example: CALL leadscore.rescore_in_batches(''crm.contacts'');';
+    END IF;
+    IF batch_size IS NULL OR batch_size < 1 THEN
+        RAISE EXCEPTION 'leadscore.rescore_in_batches needs a positive batch size, got %', coalesce(batch_size::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Rescore some thousands of leads per transaction, e.g. 10000 (the default).';
+    END IF;
+    IF as_of IS NULL OR NOT isfinite(as_of) THEN
+        RAISE EXCEPTION 'leadscore.rescore_in_batches needs a finite as_of, got %', coalesce(as_of::text, 'NULL')
+            USING ERRCODE = CASE WHEN as_of IS NULL THEN '22004' ELSE '22008' END,
+                  HINT = 'Score at a point in time, e.g. now() (the default).';
+    END IF;
+    -- (raises 55000 for a table not attached with a model)
+    IF @extschema@._rescore_statement(target, NULL) IS NULL THEN
+        rescored := 0;
+        RETURN;
+    END IF;
+    SELECT format('%I', k.key_column), @extschema@._column_type(rescore_in_batches.target, k.key_column)
+      INTO key, key_type
+      FROM @extschema@._key_column(rescore_in_batches.target) AS k(key_column);
+    rescored := 0;
+    LOOP
+        -- The next batch's last key (keys compare in their own type).
+        -- (EXECUTE plans with the values known, so "$1 IS NULL" folds away)
+        EXECUTE format('SELECT max(b.k)::text FROM (SELECT l.%1$s AS k FROM %2$s AS l '
+                       'WHERE l.%1$s IS NOT NULL AND ($1 IS NULL OR l.%1$s > $1::%3$s) '
+                       'ORDER BY l.%1$s LIMIT $2) AS b', key, target, key_type)
+            INTO high USING low, batch_size;
+        EXIT WHEN high IS NULL;
+        statement := @extschema@._rescore_statement(target, format(
+            'SELECT b.%1$s FROM %2$s AS b WHERE %3$sb.%1$s <= %4$L::%5$s', key, target,
+            CASE WHEN low IS NULL THEN '' ELSE format('b.%s > %L::%s AND ', key, low, key_type) END,
+            high, key_type));
+        EXECUTE statement USING as_of;
+        GET DIAGNOSTICS updated = ROW_COUNT;
+        rescored := rescored + updated;
+        low := high;
+        COMMIT;
+        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    END LOOP;
+END
+$$;

@@ -278,6 +278,19 @@ BEGIN;
 CALL leadscore.rescore_in_batches('batched', 2);
 \echo :LAST_ERROR_SQLSTATE
 ROLLBACK;
+-- A role with rights on the CRM's tables only (none on leadscore's) can
+-- insert events, rescore and rescore in batches (until 0.6 each failed
+-- reading leadscore's config tables).
+CREATE ROLE batched_crm;
+GRANT SELECT, INSERT, UPDATE ON batched, batched_events TO batched_crm;
+SET ROLE batched_crm;
+INSERT INTO batched_events VALUES (1, 'demo_view', now());
+SELECT leadscore.rescore('batched') AS nothing_left;
+CALL leadscore.rescore_in_batches('batched', 2, '2025-09-01');
+RESET ROLE;
+SELECT leadscore.rescore('batched', '2025-09-01') AS nothing_left;
+REVOKE ALL ON batched, batched_events FROM batched_crm;
+DROP ROLE batched_crm;
 SELECT leadscore.detach('batched');
 DROP TABLE batched, batched_events;
 
