@@ -112,26 +112,61 @@ BEGIN
 END
 $$;
 
+-- Which of `keys` no row of `target` has any more, asked as the table's
+-- owner. A key is declared gone only when it reads back as the text stored
+-- (a key written under another DateStyle, say, is not). A table that
+-- cannot answer (its key column renamed, a type without btree equality, no
+-- SELECT for its owner, an unreachable foreign partition) answers none,
+-- with a WARNING: one table must not stop the sweep of all. A table whose
+-- owner row-level security would filter is not asked (a lead hidden is not
+-- a lead gone); a dropped table has no leads left.
+CREATE FUNCTION @extschema@._sla_keys_gone(target regclass, key_column text, keys text[])
+    RETURNS text[] LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    comparison text;
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_class WHERE oid = target) THEN
+        RETURN keys;
+    END IF;
+    comparison := @extschema@._key_comparison(target, key_column, 'l', 'u.lead_key');
+    IF comparison IS NULL THEN
+        RAISE WARNING 'leadscore cannot look up the leads of % by their key column %', target, to_json(key_column)
+            USING HINT = 'Its SLA clocks are swept as before; attach the table again if its key column was renamed.';
+        RETURN '{}';
+    END IF;
+    RETURN @extschema@._keys_missing_as_owner(target, format(
+        'SELECT u.lead_key FROM pg_catalog.unnest($1) AS u(lead_key) '
+        'WHERE pg_catalog.format(''%%s'', u.lead_key::%2$s) OPERATOR(pg_catalog.=) u.lead_key '
+        '  AND NOT EXISTS (SELECT FROM %1$s AS l WHERE %3$s)',
+        target, (SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute AS a
+                 WHERE a.attrelid = target AND a.attname = key_column),
+        comparison), keys);
+EXCEPTION WHEN OTHERS THEN
+    RAISE WARNING 'leadscore could not ask % which leads are still there: %', target, SQLERRM
+        USING HINT = 'Its SLA clocks are swept as before, gone leads included.';
+    RETURN '{}';
+END
+$$;
+REVOKE ALL ON FUNCTION @extschema@._sla_keys_gone(regclass, text, text[]) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@._sla_keys_gone(regclass, text, text[]) IS
+    'internal: which of the given lead keys no row of an attached table has any more (asked as the table''s owner)';
+
 -- Closes the open clocks of those of `keys` that no row of `target` has;
--- returns how many it closed. The clocks are locked first: a clock started
--- after the question (the lead back again) is not closed on its answer. A
--- key is declared gone only when it reads back as the text stored (a key
--- written under another DateStyle, say, is not). A table that cannot
--- answer (its key column renamed, a type without btree equality, no SELECT
--- for its owner, an unreachable foreign partition) keeps its clocks, swept
--- as before, with a WARNING: one table must not stop the sweep of all.
--- A table whose owner row-level security would filter is not asked (a
--- lead hidden is not a lead gone); a dropped table has no leads left.
+-- returns how many it closed. The table is asked twice: for all the keys,
+-- then, once the gone leads' open clocks are known, for those leads again,
+-- and only those clocks close: a lead back in the meantime keeps the clock
+-- its return started (which was not among them), and one back before the
+-- second answer keeps all of its clocks.
 CREATE FUNCTION @extschema@._sla_close_vanished(target regclass, keys text[], as_of timestamptz)
     RETURNS integer LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     key_column text;
-    comparison text;
-    clock_ids bigint[];
-    clock_keys text[];
     missing text[];
+    clock_ids bigint[];
     closed integer;
 BEGIN
     SELECT a.config ->> 'key_column' INTO key_column
@@ -139,44 +174,25 @@ BEGIN
     IF key_column IS NULL THEN
         RETURN 0;  -- clocks of a table detached by hand: nothing to ask
     END IF;
-    SELECT array_agg(c.id), array_agg(DISTINCT c.lead_key) INTO clock_ids, clock_keys
-    FROM (SELECT d.id, d.lead_key FROM @extschema@.sla_clocks AS d
-          WHERE d.target = _sla_close_vanished.target AND d.lead_key = ANY (keys) AND d.closed_at IS NULL
-          FOR UPDATE SKIP LOCKED) AS c;
-    IF clock_ids IS NULL THEN
+    missing := @extschema@._sla_keys_gone(target, key_column, keys);
+    IF cardinality(missing) = 0 THEN
         RETURN 0;
     END IF;
-    IF NOT EXISTS (SELECT FROM pg_class WHERE oid = target) THEN
-        missing := clock_keys;
-    ELSE
-        comparison := @extschema@._key_comparison(target, key_column, 'l', 'u.lead_key');
-        IF comparison IS NULL THEN
-            RAISE WARNING 'leadscore cannot look up the leads of % by their key column %', target, to_json(key_column)
-                USING HINT = 'Its SLA clocks are swept as before; attach the table again if its key column was renamed.';
-            RETURN 0;
-        END IF;
-        BEGIN
-            missing := @extschema@._keys_missing_as_owner(target, format(
-                'SELECT u.lead_key FROM pg_catalog.unnest($1) AS u(lead_key) '
-                'WHERE pg_catalog.format(''%%s'', u.lead_key::%2$s) OPERATOR(pg_catalog.=) u.lead_key '
-                '  AND NOT EXISTS (SELECT FROM %1$s AS l WHERE %3$s)',
-                target, (SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute AS a
-                         WHERE a.attrelid = target AND a.attname = key_column),
-                comparison), clock_keys);
-        EXCEPTION WHEN OTHERS THEN
-            RAISE WARNING 'leadscore could not ask % which leads are still there: %', target, SQLERRM
-                USING HINT = 'Its SLA clocks are swept as before, gone leads included.';
-            RETURN 0;
-        END;
-    END IF;
-    IF cardinality(missing) = 0 THEN
+    SELECT array_agg(d.id) INTO clock_ids FROM @extschema@.sla_clocks AS d
+    WHERE d.target = _sla_close_vanished.target AND d.lead_key = ANY (missing) AND d.closed_at IS NULL;
+    missing := @extschema@._sla_keys_gone(target, key_column, missing);
+    IF clock_ids IS NULL OR cardinality(missing) = 0 THEN
         RETURN 0;
     END IF;
     WITH closing AS (
         UPDATE @extschema@.sla_clocks AS c
         SET status = CASE WHEN c.status = 'breached' OR c.due_at <= as_of THEN 'breached' ELSE 'cancelled' END,
             closed_at = as_of
-        WHERE c.id = ANY (clock_ids) AND c.lead_key = ANY (missing) AND c.closed_at IS NULL
+        WHERE c.id IN (SELECT d.id FROM @extschema@.sla_clocks AS d
+                       WHERE d.target = _sla_close_vanished.target AND d.lead_key = ANY (missing)
+                         AND d.id = ANY (clock_ids) AND d.closed_at IS NULL
+                       FOR UPDATE SKIP LOCKED)
+          AND c.closed_at IS NULL
         RETURNING c.id)
     SELECT count(*) INTO closed FROM closing;
     DELETE FROM @extschema@.sla_unwritten_rows AS w
