@@ -541,6 +541,19 @@ $$;
 COMMENT ON FUNCTION @extschema@._events_inserted() IS
     'internal: statement trigger on attached events tables (and copied onto their partitions): rescores the leads of the inserted events';
 
+-- Since 0.6 the events table's values are compared and counted as the
+-- events table's owner (_query_as_owner): the key's input function, a
+-- domain's CHECK and a cast of the type column are that owner's code, and
+-- until 0.6 they ran here as the extension's owner, a superuser. What runs
+-- here as the extension's owner reads the new rows' keys only through
+-- their type's output function, as the clocks store them.
+CREATE FUNCTION @extschema@._query_as_owner(target regclass, statement text, arguments jsonb)
+    RETURNS jsonb AS 'MODULE_PATHNAME', 'query_as_owner'
+    LANGUAGE C;
+REVOKE ALL ON FUNCTION @extschema@._query_as_owner(regclass, text, jsonb) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@._query_as_owner(regclass, text, jsonb) IS
+    'internal: runs leadscore''s query of a CRM table as the table''s owner, arguments and answer as jsonb';
+
 CREATE OR REPLACE FUNCTION @extschema@._sla_events_inserted()
     RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -549,6 +562,9 @@ DECLARE
     target regclass := TG_ARGV[0]::oid::regclass;
     events regclass := @extschema@._events_trigger_table(TG_RELID, TG_NAME);
     policy jsonb;
+    met_by jsonb;
+    clocks jsonb;
+    met jsonb;
     met_keys text[];
     all_keys text[] := '{}';
 BEGIN
@@ -556,28 +572,42 @@ BEGIN
         RETURN NULL;  -- a copy left on a partition detached since
     END IF;
     FOR policy IN SELECT p FROM jsonb_array_elements(TG_ARGV[1]::jsonb) AS p LOOP
+        met_by := policy -> 'met_by';
+        -- The policy's open clocks of the new rows' leads.
         EXECUTE format(
-            'WITH met AS ('
-            '  UPDATE @extschema@.sla_clocks AS c'
-            '  SET met_at = l.met, status = CASE WHEN l.met <= c.due_at THEN ''met'' ELSE ''met_late'' END,'
-            '      closed_at = now()'
-            '  FROM (SELECT o.id, (SELECT e.%2$I FROM %1$s AS e'
-            '                      WHERE %5$s AND e.%2$I >= o.started_at %4$s'
-            '                      ORDER BY e.%2$I OFFSET $3 - 1 LIMIT 1) AS met'
-            '        FROM @extschema@.sla_clocks AS o'
-            '        WHERE o.target = $1 AND o.policy = $2 AND o.closed_at IS NULL'
-            '          AND o.lead_key IN (SELECT DISTINCT n.%3$I::text FROM leadscore_new_events AS n)) AS l'
-            '  WHERE c.id = l.id AND l.met IS NOT NULL'
-            '  RETURNING c.lead_key)'
-            'SELECT coalesce(array_agg(DISTINCT lead_key), ''{}'') FROM met',
-            events, policy -> 'met_by' ->> 'time_column', policy -> 'met_by' ->> 'lead_column',
-            CASE WHEN policy -> 'met_by' -> 'types' <> 'null'::jsonb
-                 THEN format('AND e.%I::text IN (SELECT jsonb_array_elements_text($4))', policy -> 'met_by' ->> 'type_column')
-                 ELSE '' END,
-            coalesce(@extschema@._key_comparison(events, policy -> 'met_by' ->> 'lead_column', 'e', 'o.lead_key'),
-                     format('(e.%I)::pg_catalog.text OPERATOR(pg_catalog.=) o.lead_key', policy -> 'met_by' ->> 'lead_column')))
-            INTO met_keys
-            USING target, policy ->> 'name', (policy -> 'met_by' ->> 'at_least')::int, policy -> 'met_by' -> 'types';
+            'SELECT jsonb_agg(jsonb_build_array(o.id, o.lead_key, o.started_at)) FROM @extschema@.sla_clocks AS o '
+            'WHERE o.target = $1 AND o.policy = $2 AND o.closed_at IS NULL '
+            '  AND o.lead_key IN (SELECT DISTINCT format(''%%s'', n.%1$I) FROM leadscore_new_events AS n)',
+            met_by ->> 'lead_column')
+            INTO clocks USING target, policy ->> 'name';
+        CONTINUE WHEN clocks IS NULL;
+        -- Each one's at_least-th qualifying row since it started, if any.
+        met := @extschema@._query_as_owner(events, format(
+            'SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(c.id, c.met)) '
+            'FROM (SELECT x OPERATOR(pg_catalog.->>) 0 AS id, '
+            '             (SELECT e.%2$I FROM %1$s AS e '
+            '              WHERE %3$s AND e.%2$I OPERATOR(pg_catalog.>=) (x OPERATOR(pg_catalog.->>) 2)::pg_catalog.timestamptz %4$s '
+            '              ORDER BY e.%2$I OFFSET ($1 OPERATOR(pg_catalog.->>) ''at_least'')::pg_catalog.int8 OPERATOR(pg_catalog.-) 1 '
+            '              LIMIT 1) AS met '
+            '      FROM pg_catalog.jsonb_array_elements($1 OPERATOR(pg_catalog.->) ''clocks'') AS x) AS c '
+            'WHERE c.met IS NOT NULL',
+            events, met_by ->> 'time_column',
+            coalesce(@extschema@._key_comparison(events, met_by ->> 'lead_column', 'e', 'x OPERATOR(pg_catalog.->>) 1'),
+                     format('pg_catalog.format(''%%s'', e.%I) OPERATOR(pg_catalog.=) (x OPERATOR(pg_catalog.->>) 1)',
+                            met_by ->> 'lead_column')),
+            CASE WHEN met_by -> 'types' <> 'null'::jsonb
+                 THEN format('AND e.%I::pg_catalog.text IN (SELECT pg_catalog.jsonb_array_elements_text($1 OPERATOR(pg_catalog.->) ''types''))',
+                             met_by ->> 'type_column')
+                 ELSE '' END),
+            jsonb_build_object('clocks', clocks, 'at_least', (met_by ->> 'at_least')::int, 'types', met_by -> 'types'));
+        CONTINUE WHEN met IS NULL;
+        WITH closing AS (
+            UPDATE @extschema@.sla_clocks AS c
+            SET met_at = m.met, status = CASE WHEN m.met <= c.due_at THEN 'met' ELSE 'met_late' END, closed_at = now()
+            FROM (SELECT (x ->> 0)::bigint AS id, (x ->> 1)::timestamptz AS met FROM jsonb_array_elements(met) AS x) AS m
+            WHERE c.id = m.id AND c.closed_at IS NULL
+            RETURNING c.lead_key)
+        SELECT coalesce(array_agg(DISTINCT lead_key), '{}') INTO met_keys FROM closing;
         all_keys := all_keys || met_keys;
     END LOOP;
     PERFORM @extschema@._sla_write_lead_columns(target, all_keys);

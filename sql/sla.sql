@@ -353,6 +353,38 @@ SELECT count(*) AS event_attachments FROM leadscore.event_attachments WHERE even
 SELECT policy, status FROM leadscore.sla_clocks WHERE policy = 'doomed';
 SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgrelid = 'sla_doomed_calls'::regclass AND NOT tgisinternal;
 DROP TABLE sla_doomed_calls;
+-- The activity that meets a clock is read as the events table's owner:
+-- a domain CHECK on its lead column (the owner's code) never runs as a
+-- superuser (until 0.6 it ran as the extension's owner, and could make its
+-- author one).
+CREATE ROLE sla_events_owner;
+GRANT CREATE ON SCHEMA public TO sla_events_owner;
+SET ROLE sla_events_owner;
+CREATE FUNCTION sla_reports_superuser(int) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+        RAISE NOTICE 'the events owner''s domain check runs as a superuser';
+    END IF;
+    RETURN true;
+END $$;
+CREATE DOMAIN sla_lead_ref AS int CHECK (sla_reports_superuser(VALUE));
+CREATE TABLE sla_calls (lead_id sla_lead_ref, at timestamptz);
+CREATE TABLE sla_callees (id int PRIMARY KEY, stage text, mql_at timestamptz);
+RESET ROLE;
+SELECT leadscore.attach('sla_callees', '{"stage_column": "stage", "stamps": {"mql": "mql_at"}, "notify_channel": null,
+  "sla": {"calendar": "sla_office", "policies": [{"name": "called", "within": "8 hours",
+          "met_by": {"events": "public.sla_calls", "lead_column": "lead_id", "time_column": "at"}}]}}') IS NOT NULL AS attached;
+SET ROLE sla_events_owner;
+INSERT INTO sla_callees VALUES (1, 'mql', '2025-12-01 09:00');
+INSERT INTO sla_calls VALUES (1, '2025-12-01 09:30');
+RESET ROLE;
+SELECT policy, status, met_at FROM leadscore.sla_clocks WHERE policy = 'called';
+SELECT leadscore.detach('sla_callees') IS NOT NULL AS detached;
+DROP TABLE sla_callees, sla_calls;
+DROP DOMAIN sla_lead_ref;
+DROP FUNCTION sla_reports_superuser(int);
+REVOKE CREATE ON SCHEMA public FROM sla_events_owner;
+DROP ROLE sla_events_owner;
 DROP TABLE sla_contacts, sla_activities;
 DROP ROLE sla_crm_user;
 DELETE FROM leadscore.sla_clocks;

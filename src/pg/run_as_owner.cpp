@@ -6,7 +6,10 @@
 //   columns, returning how many rows it wrote;
 // - leadscore._keys_missing_as_owner(target regclass, statement text,
 //   keys text[]) → text[]: the sweep's question which of the keys no longer
-//   name a row of the table.
+//   name a row of the table;
+// - leadscore._query_as_owner(target regclass, statement text, arguments
+//   jsonb) → jsonb: any other question about the table (the activity that
+//   meets SLA clocks), its arguments and its answer passed as jsonb.
 //
 // Why: the SLA machinery runs as the extension's owner (a superuser) so that
 // the CRM's role needs no rights on leadscore's tables; the CRM table's own
@@ -23,6 +26,7 @@ extern "C" {
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/guc.h"
 #include "utils/rls.h"
 #include "utils/syscache.h"
@@ -136,4 +140,36 @@ LEADSCORE_FUNCTION(keys_missing_as_owner) {
         }
     });
     PG_RETURN_DATUM(makeArrayResult(missing, CurrentMemoryContext));
+}
+
+// `statement` reads `arguments` as $1 and answers one jsonb value (its first
+// row's first column); NULL when it answers no row, or the table is gone.
+LEADSCORE_FUNCTION(query_as_owner) {
+    refuse_null_arguments(fcinfo, "leadscore._query_as_owner");
+    const Oid owner = table_owner(PG_GETARG_OID(0));
+    if (owner == InvalidOid) {
+        PG_RETURN_NULL();
+    }
+    Oid types[1] = {JSONBOID};
+    Datum values[1] = {PG_GETARG_DATUM(2)};
+    MemoryContext caller_context = CurrentMemoryContext;
+    Datum answer = 0;
+    bool answer_is_null = true;
+    execute_as(owner, text_to_cstring(PG_GETARG_TEXT_PP(1)), SPI_OK_SELECT, 1, types, values, [&] {
+        if (SPI_processed == 0) {
+            return;
+        }
+        const Datum value =
+            SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &answer_is_null);
+        if (!answer_is_null) {
+            // Copied out of SPI's memory, which SPI_finish frees.
+            MemoryContext spi_context = MemoryContextSwitchTo(caller_context);
+            answer = datumCopy(value, false, -1);
+            MemoryContextSwitchTo(spi_context);
+        }
+    });
+    if (answer_is_null) {
+        PG_RETURN_NULL();
+    }
+    PG_RETURN_DATUM(answer);
 }
