@@ -408,27 +408,28 @@ COMMENT ON FUNCTION @extschema@._rescore_statement(regclass, text) IS
 -- triggers: until 0.6 rows inserted straight into a partition of an
 -- attached events table (a loader writing to this month's partition)
 -- rescored no lead and met no SLA clock until the next rescore. Now every
--- partition, present and future, carries a copy of each such trigger, named
--- after it with "_partition", which works for the attached ancestor. Rows
--- inserted through the parent fire only the parent's trigger, as before.
+-- partition, present and future, carries a clone of each such trigger,
+-- made as PostgreSQL makes its own clones (same name, tgparentid set): it
+-- goes with the parent trigger and when the partition is detached, is
+-- enabled and disabled with it, and pg_dump leaves it out. The clone works
+-- for the attached ancestor. Rows inserted through the parent fire only
+-- the parent's trigger, as before.
 
--- The events table an events trigger works for: the table itself for a
--- trigger attach_events or attach created; for a copy on a partition, the
--- highest ancestor carrying the original, or NULL when none does any more
--- (the partition was detached).
+-- The table whose trigger a (possibly cloned) trigger is: the relation
+-- itself for an original, the table of the original trigger for a clone.
 CREATE FUNCTION @extschema@._events_trigger_table(relation regclass, trigger_name name)
     RETURNS regclass LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT CASE WHEN trigger_name::text NOT LIKE '%\_partition' THEN relation
-                ELSE (SELECT a.relid
-                      FROM pg_partition_ancestors(relation) WITH ORDINALITY AS a(relid, n)
-                      JOIN pg_trigger AS t ON t.tgrelid = a.relid
-                                         AND t.tgname = left(trigger_name::text, -length('_partition'))
-                      ORDER BY a.n DESC LIMIT 1) END
+    WITH RECURSIVE chain AS (
+        SELECT t.tgrelid, t.tgparentid, 0 AS depth FROM pg_trigger AS t
+        WHERE t.tgrelid = relation AND t.tgname = trigger_name
+        UNION ALL
+        SELECT p.tgrelid, p.tgparentid, c.depth + 1 FROM chain AS c JOIN pg_trigger AS p ON p.oid = c.tgparentid)
+    SELECT c.tgrelid::regclass FROM chain AS c WHERE c.tgparentid = 0
 $$;
 COMMENT ON FUNCTION @extschema@._events_trigger_table(regclass, name) IS
-    'internal: the attached events table an events trigger (or its copy on a partition) works for';
+    'internal: the attached events table an events trigger (or its clone on a partition) works for';
 
 -- The leads table and lead column of an attached events table, for the
 -- events trigger, which runs as the role inserting the events: that role
@@ -443,78 +444,103 @@ $$;
 COMMENT ON FUNCTION @extschema@._events_attachment(regclass) IS
     'internal: the leads table and lead column of an attached events table, for its trigger';
 
--- Copies each leadscore events trigger of a partitioned table onto its
--- partitions that lack one (foreign-table partitions cannot have
--- transition tables, and are left out), and drops copies whose partition
--- left the tree. Only triggers calling leadscore's two events functions
--- are copied: SECURITY DEFINER (a role creating a partition may not
--- execute the SLA function), it must not spread anybody else's code.
-CREATE FUNCTION @extschema@._copy_events_triggers()
+CREATE FUNCTION @extschema@._clone_events_trigger(parent_trigger oid, partition regclass)
+    RETURNS void AS 'MODULE_PATHNAME', 'clone_events_trigger'
+    LANGUAGE C;
+REVOKE ALL ON FUNCTION @extschema@._clone_events_trigger(oid, regclass) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@._clone_events_trigger(oid, regclass) IS
+    'internal: clones a statement trigger of a partitioned table onto one of its partitions, as PostgreSQL clones row triggers';
+
+-- Clones the events triggers of `relation` and of its ancestors onto
+-- `relation` (when it is a partition) and its partitions, where they lack
+-- them, and gives existing clones their parent trigger's enabled state. Only leadscore's originals count: the rescoring trigger of an
+-- attached events table, and the SLA trigger (which only leadscore can
+-- create: EXECUTE on its function is not granted). Nothing else is looked
+-- at, so a DDL command on another tree costs a catalog probe and takes no
+-- lock. SECURITY DEFINER: a role creating a partition may not execute the
+-- SLA function. Foreign-table partitions cannot have transition tables and
+-- get no clone.
+CREATE FUNCTION @extschema@._copy_events_triggers(relation regclass)
     RETURNS void LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    found record;
-    head text;
-    definition text;
+    original record;
+    part record;
+    parent_trigger oid;
+    parent_enabled "char";
+    clone_enabled "char";
 BEGIN
-    FOR found IN
-        SELECT t.oid AS trigger_id, t.tgname AS original, t.tgrelid::regclass AS events,
-               d.relid::regclass AS part
-        FROM pg_trigger AS t
-        CROSS JOIN LATERAL pg_partition_tree(t.tgrelid) AS d
-        JOIN pg_class AS c ON c.oid = d.relid
-        WHERE NOT t.tgisinternal
-          AND t.tgfoid IN ('@extschema@._events_inserted()'::regprocedure,
-                           '@extschema@._sla_events_inserted()'::regprocedure)
-          AND (t.tgname = 'zz_leadscore_events' OR t.tgname ~ '^zz_leadscore_sla_events_[0-9]+$')
-          AND d.relid <> t.tgrelid AND c.relkind IN ('r', 'p')
-        ORDER BY d.level, d.relid
+    FOR original IN
+        SELECT t.tgname, t.tgrelid FROM pg_trigger AS t
+        WHERE t.tgrelid IN (SELECT relation UNION ALL SELECT a.relid FROM pg_partition_ancestors(relation) AS a)
+          AND t.tgparentid = 0 AND NOT t.tgisinternal
+          AND ((t.tgfoid = '@extschema@._events_inserted()'::regprocedure AND t.tgname = 'zz_leadscore_events'
+                AND EXISTS (SELECT FROM @extschema@.event_attachments AS x WHERE x.events = t.tgrelid))
+               OR (t.tgfoid = '@extschema@._sla_events_inserted()'::regprocedure
+                   AND t.tgname ~ '^zz_leadscore_sla_events_[0-9]+$'))
     LOOP
-        CONTINUE WHEN EXISTS (SELECT FROM pg_trigger AS c
-                              WHERE c.tgrelid = found.part AND c.tgname = found.original || '_partition');
-        definition := pg_get_triggerdef(found.trigger_id);
-        head := format('CREATE TRIGGER %I AFTER INSERT ON %s ', found.original, found.events);
-        CONTINUE WHEN left(definition, length(head)) <> head;  -- not a shape leadscore creates
-        EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %s ', found.original || '_partition', found.part)
-                || substr(definition, length(head) + 1);
-    END LOOP;
-    FOR found IN
-        SELECT t.tgname, t.tgrelid::regclass AS part FROM pg_trigger AS t
-        WHERE NOT t.tgisinternal
-          AND t.tgfoid IN ('@extschema@._events_inserted()'::regprocedure,
-                           '@extschema@._sla_events_inserted()'::regprocedure)
-          AND (t.tgname = 'zz_leadscore_events_partition' OR t.tgname ~ '^zz_leadscore_sla_events_[0-9]+_partition$')
-          AND @extschema@._events_trigger_table(t.tgrelid, t.tgname) IS NULL
-    LOOP
-        EXECUTE format('DROP TRIGGER %I ON %s', found.tgname, found.part);
+        FOR part IN
+            SELECT d.relid, d.parentrelid FROM pg_partition_tree(relation) AS d
+            JOIN pg_class AS c ON c.oid = d.relid
+            WHERE d.relid <> original.tgrelid AND d.parentrelid IS NOT NULL AND c.relkind IN ('r', 'p')
+            ORDER BY d.level
+        LOOP
+            SELECT t.oid, t.tgenabled INTO parent_trigger, parent_enabled FROM pg_trigger AS t
+            WHERE t.tgrelid = part.parentrelid AND t.tgname = original.tgname;
+            CONTINUE WHEN parent_trigger IS NULL;  -- under a partition that got none
+            SELECT t.tgenabled INTO clone_enabled FROM pg_trigger AS t
+            WHERE t.tgrelid = part.relid AND t.tgname = original.tgname AND t.tgparentid = parent_trigger;
+            IF NOT FOUND THEN
+                CONTINUE WHEN EXISTS (SELECT FROM pg_trigger AS t
+                                      WHERE t.tgrelid = part.relid AND t.tgname = original.tgname);
+                PERFORM @extschema@._clone_events_trigger(parent_trigger, part.relid);
+            ELSIF clone_enabled <> parent_enabled THEN
+                -- (PostgreSQL 15 does not pass ENABLE/DISABLE TRIGGER on to
+                -- a statement trigger's clones)
+                EXECUTE format('ALTER TABLE ONLY %s %s TRIGGER %I', part.relid::regclass,
+                               CASE parent_enabled WHEN 'O' THEN 'ENABLE' WHEN 'D' THEN 'DISABLE'
+                                                   WHEN 'A' THEN 'ENABLE ALWAYS' ELSE 'ENABLE REPLICA' END,
+                               original.tgname);
+            END IF;
+        END LOOP;
     END LOOP;
 END
 $$;
-REVOKE ALL ON FUNCTION @extschema@._copy_events_triggers() FROM PUBLIC;
-COMMENT ON FUNCTION @extschema@._copy_events_triggers() IS
-    'internal: copies leadscore''s events triggers onto the partitions of partitioned events tables, and drops copies on partitions detached since';
+REVOKE ALL ON FUNCTION @extschema@._copy_events_triggers(regclass) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@._copy_events_triggers(regclass) IS
+    'internal: clones leadscore''s events triggers of a table and its ancestors onto its partitions that lack them';
 
--- A partition created, attached or detached: the copies follow.
+-- A partition created or attached, a trigger enabled or disabled, or an
+-- events trigger created (which pg_restore does after the partitions
+-- exist, since pg_dump leaves the clones out): the clones follow. (A detached partition loses its clones
+-- to PostgreSQL itself.)
 CREATE FUNCTION @extschema@._partitions_changed()
     RETURNS event_trigger LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    changed regclass;
 BEGIN
-    IF EXISTS (SELECT FROM pg_event_trigger_ddl_commands() AS d JOIN pg_class AS c ON c.oid = d.objid
-               WHERE d.classid = 'pg_class'::regclass AND (c.relispartition OR c.relkind = 'p')) THEN
-        PERFORM @extschema@._copy_events_triggers();
-    END IF;
+    FOR changed IN
+        SELECT DISTINCT r.oid FROM pg_event_trigger_ddl_commands() AS d
+        JOIN pg_class AS r ON r.oid = CASE WHEN d.classid = 'pg_trigger'::regclass
+                                           THEN (SELECT t.tgrelid FROM pg_trigger AS t WHERE t.oid = d.objid)
+                                           ELSE d.objid END
+        WHERE d.classid IN ('pg_class'::regclass, 'pg_trigger'::regclass) AND (r.relispartition OR r.relkind = 'p')
+    LOOP
+        PERFORM @extschema@._copy_events_triggers(changed);
+    END LOOP;
 END
 $$;
 REVOKE ALL ON FUNCTION @extschema@._partitions_changed() FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@._partitions_changed() IS
-    'event trigger: keeps the copies of leadscore''s events triggers on the partitions of partitioned events tables';
+    'event trigger: clones leadscore''s events triggers onto new partitions of attached events tables';
 CREATE EVENT TRIGGER leadscore_partitions_changed ON ddl_command_end
-    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'CREATE TRIGGER')
     EXECUTE FUNCTION @extschema@._partitions_changed();
 COMMENT ON EVENT TRIGGER leadscore_partitions_changed IS
-    'copies leadscore''s events triggers onto new partitions of attached events tables, and drops them from detached ones';
+    'clones leadscore''s events triggers onto new partitions of attached events tables';
 
 CREATE OR REPLACE FUNCTION @extschema@._events_inserted()
     RETURNS trigger LANGUAGE plpgsql
@@ -528,7 +554,7 @@ BEGIN
     SELECT a.leads, a.lead_column INTO leads, lead_column
     FROM @extschema@._events_attachment(@extschema@._events_trigger_table(TG_RELID, TG_NAME)) AS a;
     IF leads IS NULL THEN
-        RETURN NULL;  -- detached within this transaction, or a partition detached since
+        RETURN NULL;  -- detached within this transaction
     END IF;
     statement := @extschema@._rescore_statement(
         leads, format('SELECT DISTINCT n.%I FROM leadscore_new_events AS n', lead_column));
@@ -569,7 +595,7 @@ DECLARE
     all_keys text[] := '{}';
 BEGIN
     IF events IS NULL THEN
-        RETURN NULL;  -- a copy left on a partition detached since
+        RETURN NULL;  -- (a trigger renamed by hand)
     END IF;
     FOR policy IN SELECT p FROM jsonb_array_elements(TG_ARGV[1]::jsonb) AS p LOOP
         met_by := policy -> 'met_by';
@@ -617,46 +643,6 @@ $$;
 COMMENT ON FUNCTION @extschema@._sla_events_inserted() IS
     'internal: statement trigger closing SLA clocks met by activity rows (copied onto the partitions of a partitioned events table; SECURITY DEFINER: the CRM''s role needs no rights on sla_clocks)';
 
-CREATE OR REPLACE FUNCTION @extschema@.detach_events(events regclass)
-    RETURNS void LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    DELETE FROM @extschema@.event_attachments AS x WHERE x.events = detach_events.events;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'table % is not an attached events table', events
-            USING ERRCODE = '42704', HINT = 'leadscore.event_attachments lists them.';
-    END IF;
-    -- (An events table dropped since has taken its trigger with it.)
-    IF EXISTS (SELECT FROM pg_trigger AS t WHERE t.tgrelid = events AND t.tgname = 'zz_leadscore_events') THEN
-        EXECUTE format('DROP TRIGGER zz_leadscore_events ON %s', events);
-    END IF;
-    PERFORM @extschema@._copy_events_triggers();  -- drops the partitions' copies
-END
-$$;
-COMMENT ON FUNCTION @extschema@.detach_events(regclass) IS
-    'removes the rescoring trigger from an events table (and its copies from the partitions)';
-
-CREATE OR REPLACE FUNCTION @extschema@._drop_sla_triggers(target regclass)
-    RETURNS void LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    found record;
-BEGIN
-    FOR found IN
-        SELECT t.tgname, t.tgrelid::regclass AS relation FROM pg_trigger AS t
-        WHERE NOT t.tgisinternal AND t.tgparentid = 0
-          AND (t.tgname = format('zz_leadscore_sla_events_%s', target::oid)
-               OR (t.tgrelid = target AND t.tgname IN ('zz_leadscore_sla_met', 'zz_leadscore_sla_deleted',
-                                                       'zz_leadscore_sla_truncated')))
-    LOOP
-        EXECUTE format('DROP TRIGGER %I ON %s', found.tgname, found.relation);
-    END LOOP;
-    PERFORM @extschema@._copy_events_triggers();  -- drops the partitions' copies
-END
-$$;
-
 CREATE OR REPLACE FUNCTION @extschema@._attach_sla(target regclass, normalised jsonb)
     RETURNS void LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -667,7 +653,9 @@ BEGIN
     IF normalised ? 'sla' THEN
         PERFORM @extschema@._create_sla_deletion_triggers(target);
     END IF;
-    PERFORM @extschema@._copy_events_triggers();  -- onto partitioned events tables' partitions
+    -- (onto the partitions of partitioned events tables)
+    PERFORM @extschema@._copy_events_triggers(t.tgrelid) FROM pg_trigger AS t
+    WHERE t.tgname = format('zz_leadscore_sla_events_%s', target::oid) AND t.tgparentid = 0;
 END
 $$;
 COMMENT ON FUNCTION @extschema@._attach_sla(regclass, jsonb) IS
@@ -687,13 +675,16 @@ BEGIN
         CASE WHEN pg_catalog.jsonb_typeof(config OPERATOR(pg_catalog.->) 'leads') OPERATOR(pg_catalog.=) 'string'
              THEN (config OPERATOR(pg_catalog.->>) 'leads')::pg_catalog.regclass END,
         config);
-    PERFORM @extschema@._copy_events_triggers();
+    PERFORM @extschema@._copy_events_triggers(events);
     RETURN normalised;
 END
 $$;
 
--- Existing partitioned events tables get their copies now.
-SELECT @extschema@._copy_events_triggers();
+-- Existing partitioned events tables get their clones now.
+SELECT count(@extschema@._copy_events_triggers(t.tgrelid)) AS partitioned_events_tables
+FROM pg_trigger AS t
+WHERE t.tgparentid = 0 AND t.tgfoid IN ('@extschema@._events_inserted()'::regprocedure,
+                                       '@extschema@._sla_events_inserted()'::regprocedure);
 
 -- rescore_in_batches read the key column from attachment_configs, which
 -- only the extension's owner can read: it failed for every other role.

@@ -12,7 +12,22 @@ SELECT leadscore.define_model('dumped', '{"engagement": {"events": {"demo_view":
 SELECT leadscore.define_calendar('dumped_office', '{"time_zone": "Europe/Berlin",
   "week": {"mon": [["09:00", "17:00"]]}, "holidays": ["2025-12-29"]}') IS NOT NULL AS calendar_defined;
 
+-- A partitioned events table: the clones of its trigger on the partitions
+-- are left out of the dump (they name their parent trigger), and the
+-- restore clones the restored trigger again, with its enabled state.
+CREATE TABLE dumped_scored (id int PRIMARY KEY, stage text, score numeric);
+SELECT leadscore.attach('dumped_scored', '{"stage_column": "stage", "score_column": "score"}') IS NOT NULL AS attached;
+CREATE TABLE dumped_events (lead_id int, event_type text, occurred_at timestamptz) PARTITION BY RANGE (occurred_at);
+CREATE TABLE "Dumped events 2025" PARTITION OF dumped_events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+SELECT leadscore.attach_events('dumped_events', '{"leads": "dumped_scored", "lead_column": "lead_id"}') IS NOT NULL AS events_attached;
+ALTER TABLE dumped_events ENABLE ALWAYS TRIGGER zz_leadscore_events;
+SELECT tgrelid::regclass AS on_table, tgname, tgenabled, tgparentid <> 0 AS clone FROM pg_trigger
+WHERE tgrelid IN ('dumped_events'::regclass, '"Dumped events 2025"'::regclass) ORDER BY 1;
+INSERT INTO dumped_scored VALUES (1, 'lead');
+
 \! pg_dump --format=custom --file=results/dump_restore.dump contrib_regression
+-- (one zz_leadscore_events in the dump: the parent's)
+\! pg_restore --list results/dump_restore.dump | grep -c 'TRIGGER public .* zz_leadscore_events'
 CREATE DATABASE leadscore_restored;
 \! pg_restore --exit-on-error --dbname=leadscore_restored results/dump_restore.dump
 \c leadscore_restored
@@ -36,8 +51,18 @@ SELECT name, definition -> 'holidays' AS holidays FROM leadscore.calendars WHERE
 SELECT leadscore.business_diff('dumped_office', '2025-12-22 00:00+01', '2026-01-06 00:00+01') = interval '16 hours'
     AS two_mondays;
 
+-- The partition has its clone again, and rows written straight into it
+-- rescore their lead.
+SELECT tgrelid::regclass AS on_table, tgname, tgenabled, tgparentid <> 0 AS clone FROM pg_trigger
+WHERE tgrelid IN ('dumped_events'::regclass, '"Dumped events 2025"'::regclass) ORDER BY 1;
+INSERT INTO "Dumped events 2025" VALUES (1, 'demo_view', '2025-06-01');
+SELECT id, score IS NOT NULL AS scored FROM dumped_scored;
+
 \c contrib_regression
 DROP DATABASE leadscore_restored;
 SELECT leadscore.detach('dumped_contacts');
 DROP TABLE dumped_contacts;
 SELECT leadscore.drop_calendar('dumped_office');
+SELECT leadscore.detach_events('dumped_events');
+SELECT leadscore.detach('dumped_scored');
+DROP TABLE dumped_events, dumped_scored;

@@ -78,9 +78,19 @@ SELECT leadscore.attach('dropped_leads', '{"stage_column": "stage", "notify_chan
   "sla": {"calendar": "office", "policies": [{"name": "gone", "met_by": {"leaves_for": ["sql"]}}]}}') IS NOT NULL AS attached;
 INSERT INTO dropped_leads VALUES (1, 'mql');
 DROP TABLE dropped_leads;
+-- A partitioned events table attached under 0.3: the update clones its
+-- trigger onto its partitions, so rows written straight into one rescore.
+CREATE TABLE engaged (id int PRIMARY KEY, stage text, score numeric);
+SELECT leadscore.attach('engaged', '{"stage_column": "stage", "score_column": "score"}') IS NOT NULL AS attached;
+INSERT INTO engaged VALUES (1, 'lead');
+CREATE TABLE scored_events (lead_id int, event_type text, occurred_at timestamptz) PARTITION BY RANGE (occurred_at);
+CREATE TABLE scored_events_2025 PARTITION OF scored_events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+SELECT leadscore.attach_events('scored_events', '{"leads": "engaged", "lead_column": "lead_id"}') IS NOT NULL AS events_attached;
 SELECT count(*) AS configs_left_behind FROM leadscore.attachment_configs WHERE NOT EXISTS (
     SELECT FROM pg_class WHERE oid = target);
 ALTER EXTENSION leadscore UPDATE;
+SELECT tgrelid::regclass AS on_table, tgname, tgparentid <> 0 AS clone FROM pg_trigger
+WHERE tgrelid IN ('scored_events'::regclass, 'scored_events_2025'::regclass) ORDER BY 1;
 SELECT count(*) AS configs_left_behind FROM leadscore.attachment_configs WHERE NOT EXISTS (
     SELECT FROM pg_class WHERE oid = target);
 SELECT policy, status FROM leadscore.sla_clocks WHERE policy = 'gone';
@@ -100,6 +110,10 @@ FROM pg_trigger WHERE tgrelid = 'scored'::regclass AND tgname = 'zz_leadscore_be
 UPDATE scored SET title = 'CEO' WHERE id = 1;
 SELECT id, fit, score FROM scored;
 SELECT leadscore.rescore('scored') AS rescored, (SELECT score FROM scored) AS score;
+SELECT score IS NOT NULL AS scored FROM engaged;
+INSERT INTO scored_events_2025 VALUES (1, 'demo_view', '2025-06-01');
+SELECT score IS NOT NULL AS scored FROM engaged;
+SELECT leadscore.rescore('engaged') AS nothing_left;
 SELECT lead_key, policy, due_at, met_at > '2026-01-01' AS met_now, status
 FROM leadscore.sla_clocks WHERE policy <> 'gone' ORDER BY lead_key, policy;
 SELECT id, due FROM contacts ORDER BY id;

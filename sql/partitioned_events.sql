@@ -1,9 +1,10 @@
 -- A partitioned events table: leadscore's events triggers are statement
 -- triggers, which PostgreSQL does not clone onto partitions, so leadscore
--- copies them (named "..._partition") onto every partition, present and
--- future, and drops a copy when its partition leaves. Rows inserted
--- straight into a partition rescore their leads and meet SLA clocks,
--- counting the activity of the whole table.
+-- clones them onto every partition, present and future, as PostgreSQL
+-- clones row triggers (same name, the parent trigger recorded): a clone
+-- goes when its partition is detached or its parent trigger dropped. Rows
+-- inserted straight into a partition rescore their leads and meet SLA
+-- clocks, counting the activity of the whole table.
 SET TimeZone = 'UTC';
 SELECT leadscore.define_calendar('parted_always', '{"time_zone": "UTC", "week": {
   "mon": [["00:00", "24:00"]], "tue": [["00:00", "24:00"]], "wed": [["00:00", "24:00"]], "thu": [["00:00", "24:00"]],
@@ -37,8 +38,9 @@ SELECT leadscore.attach('parted_leads', '{"stage_column": "stage", "score_column
           "met_by": {"events": "public.parted_events", "lead_column": "lead_id", "time_column": "occurred_at",
                      "type_column": "event_type", "types": ["call", "demo_view"], "at_least": 2}}]}}') IS NOT NULL AS attached;
 SELECT leadscore.attach_events('parted_events', '{"leads": "parted_leads", "lead_column": "lead_id"}') IS NOT NULL AS events_attached;
--- The originals on the parent, a copy of each on every partition.
-SELECT tgrelid::regclass AS on_table, replace(tgname, 'parted_leads'::regclass::oid::text, '<oid>') AS trigger
+-- The originals on the parent, a clone of each on every partition.
+SELECT tgrelid::regclass AS on_table, replace(tgname, 'parted_leads'::regclass::oid::text, '<oid>') AS trigger,
+       tgparentid <> 0 AS clone
 FROM pg_trigger WHERE tgrelid::regclass::text LIKE 'parted_events%' AND NOT tgisinternal ORDER BY 1, 2;
 
 SET ROLE parted_crm;
@@ -68,9 +70,9 @@ SELECT lead_key, status, met_at FROM leadscore.sla_clocks WHERE policy = 'two_to
 SELECT leadscore.rescore('parted_leads', now()) AS nothing_changed;
 
 -- A partition created later, by the table's owner (who may not run the
--- SLA function), gets the copies; so does a table attached as a
+-- SLA function), gets the clones; so does a table attached as a
 -- partition. A detached partition loses them, and rows inserted into it
--- afterwards count for nothing.
+-- afterwards count for nothing. A clone cannot be dropped on its own.
 SET ROLE parted_crm;
 CREATE TABLE parted_events_2026_01 PARTITION OF parted_events FOR VALUES FROM ('2026-01-01') TO ('2026-02-01');
 CREATE TABLE parted_events_2026_02 (lead_id int, event_type text, occurred_at timestamptz);
@@ -79,6 +81,8 @@ ALTER TABLE parted_events DETACH PARTITION parted_events_2025_12;
 RESET ROLE;
 SELECT tgrelid::regclass AS on_table, replace(tgname, 'parted_leads'::regclass::oid::text, '<oid>') AS trigger
 FROM pg_trigger WHERE tgrelid::regclass::text LIKE 'parted_events_202%' AND NOT tgisinternal ORDER BY 1, 2;
+DROP TRIGGER zz_leadscore_events ON parted_events_2026_01;
+\echo :LAST_ERROR_SQLSTATE
 INSERT INTO parted_events_2026_01 VALUES (2, 'demo_view', '2026-01-05');
 SELECT id, score, score = (SELECT leadscore.engagement_score('default', e.event_type, e.occurred_at, now())
                            FROM parted_events AS e WHERE e.lead_id = 2) AS as_rescore_computes
@@ -87,18 +91,24 @@ CREATE TEMP TABLE parted_before AS SELECT score FROM parted_leads WHERE id = 1;
 INSERT INTO parted_events_2025_12 VALUES (1, 'demo_view', '2025-12-20');
 SELECT l.score = b.score AS unchanged FROM parted_leads AS l, parted_before AS b WHERE l.id = 1;
 
--- Only leadscore's own events triggers are copied: a trigger of the same
--- name calling another function stays where it is.
+-- Only leadscore's own events triggers are cloned: a trigger of the same
+-- name calling another function stays where it is, and so does one calling
+-- leadscore's on a table that is not an attached events table.
 CREATE TABLE parted_other (id int, at timestamptz) PARTITION BY RANGE (at);
 CREATE FUNCTION parted_noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
 CREATE TRIGGER zz_leadscore_events AFTER INSERT ON parted_other REFERENCING NEW TABLE AS leadscore_new_events
     FOR EACH STATEMENT EXECUTE FUNCTION parted_noop();
 CREATE TABLE parted_other_1 PARTITION OF parted_other DEFAULT;
-SELECT count(*) AS copied FROM pg_trigger WHERE tgrelid = 'parted_other_1'::regclass AND NOT tgisinternal;
+SELECT count(*) AS cloned FROM pg_trigger WHERE tgrelid = 'parted_other_1'::regclass AND NOT tgisinternal;
+DROP TRIGGER zz_leadscore_events ON parted_other;
+CREATE TRIGGER zz_leadscore_events AFTER INSERT ON parted_other REFERENCING NEW TABLE AS leadscore_new_events
+    FOR EACH STATEMENT EXECUTE FUNCTION leadscore._events_inserted();
+CREATE TABLE parted_other_2 PARTITION OF parted_other FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+SELECT count(*) AS cloned FROM pg_trigger WHERE tgrelid = 'parted_other_2'::regclass AND NOT tgisinternal;
 DROP TABLE parted_other;
 DROP FUNCTION parted_noop();
 
--- detach_events and detach remove the copies with the originals.
+-- detach_events and detach remove the clones with the originals.
 SELECT leadscore.detach_events('parted_events');
 SELECT leadscore.detach('parted_leads');
 SELECT count(*) AS triggers_left FROM pg_trigger
