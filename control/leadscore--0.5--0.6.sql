@@ -33,7 +33,8 @@ COMMENT ON FUNCTION @extschema@._keys_missing_as_owner(regclass, text, text[]) I
 -- type's default btree operator class and named with its schema (a citext
 -- or isbn key's "=" is not in pg_catalog, the only schema on leadscore's
 -- search_path). NULL when the column is gone or its type has no such
--- equality (the key then cannot be looked up).
+-- equality (arrays, ranges, composites: such a key is then compared as
+-- text, or, by the sweep's question, not looked up).
 CREATE FUNCTION @extschema@._key_comparison(target regclass, key_column text, row_alias text, stored_key text)
     RETURNS text LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -50,13 +51,21 @@ AS $$
     FROM column_type AS c,
          bases AS b
          JOIN pg_type AS t ON t.oid = b.type_id AND t.typtype <> 'd'
-         JOIN pg_opclass AS k ON k.opcdefault
-                             AND k.opcintype = CASE t.oid WHEN 'varchar'::regtype THEN 'text'::regtype ELSE t.oid END
+         -- the class is declared on the type itself, on the polymorphic
+         -- type it belongs to (enums), or on a type it converts to without
+         -- a function (varchar to text, cidr to inet)
+         JOIN LATERAL (SELECT t.oid AS class_type, 0 AS preference
+                       UNION ALL SELECT 'anyenum'::regtype, 1 WHERE t.typtype = 'e'
+                       UNION ALL SELECT x.casttarget, 2 FROM pg_cast AS x
+                                 WHERE x.castsource = t.oid AND x.castmethod = 'b') AS i ON true
+         JOIN pg_opclass AS k ON k.opcdefault AND k.opcintype = i.class_type
          JOIN pg_am AS m ON m.oid = k.opcmethod AND m.amname = 'btree'
          JOIN pg_amop AS e ON e.amopfamily = k.opcfamily AND e.amopstrategy = 3
                           AND e.amoplefttype = k.opcintype AND e.amoprighttype = k.opcintype
          JOIN pg_operator AS o ON o.oid = e.amopopr
          JOIN pg_namespace AS n ON n.oid = o.oprnamespace
+    ORDER BY i.preference, k.oid
+    LIMIT 1
 $$;
 COMMENT ON FUNCTION @extschema@._key_comparison(regclass, text, text, text) IS
     'internal: the SQL comparing a CRM table''s key column with a key stored as text, in the key''s own type and equality';

@@ -135,6 +135,21 @@ SELECT lead_key, status, closed_at FROM leadscore.sla_clocks WHERE policy = 'typ
 SELECT code, sla_breached FROM vanish_coded;
 SELECT email, sla_breached FROM vanish_emails;
 
+-- How keys of other types compare: each in its own type, typmod included,
+-- with its btree equality (declared on the type, on anyenum, or on the
+-- type varchar and cidr convert to); an array key has none.
+CREATE TYPE vanish_tier AS ENUM ('gold', 'silver');
+CREATE DOMAIN vanish_code AS varchar(5);
+CREATE DOMAIN vanish_short_code AS vanish_code;
+CREATE TABLE vanish_keys (tier vanish_tier, code varchar(8), net cidr, padded char(8), nested vanish_short_code,
+                          id uuid, big bigint, tags int[]);
+SELECT k AS key_column, leadscore._key_comparison('vanish_keys', k, 'l', 'u.lead_key') AS comparison
+FROM unnest(ARRAY['tier', 'code', 'net', 'padded', 'nested', 'id', 'big', 'tags', 'missing']) AS k;
+DROP TABLE vanish_keys;
+DROP DOMAIN vanish_short_code;
+DROP DOMAIN vanish_code;
+DROP TYPE vanish_tier;
+
 -- A table that cannot answer keeps its clocks (swept as before, with a
 -- WARNING) and does not stop the sweep of the others: here the owner of
 -- vanish_unreadable (no SLA columns to write) may no longer read it, while
