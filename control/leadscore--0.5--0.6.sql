@@ -589,13 +589,35 @@ REVOKE ALL ON FUNCTION @extschema@._query_as_owner(regclass, text, jsonb) FROM P
 COMMENT ON FUNCTION @extschema@._query_as_owner(regclass, text, jsonb) IS
     'internal: runs leadscore''s query of a CRM table as the table''s owner, arguments and answer as jsonb';
 
+-- The attached table an SLA events trigger works for. The trigger records
+-- the table's OID, which a dump and restore changes (the trigger then
+-- named a table that did not exist, or another one, and no activity met a
+-- clock after a restore). It is now the table attached with SLA policies
+-- of these names met by these events: the recorded one when it is such a
+-- table, else the only one.
+CREATE FUNCTION @extschema@._sla_events_target(recorded oid, events regclass, policies jsonb)
+    RETURNS regclass LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN bool_or(c.target = recorded) THEN recorded::regclass
+                WHEN count(*) = 1 THEN min(c.target::oid)::regclass END
+    FROM (SELECT a.target FROM @extschema@.attachment_configs AS a
+          WHERE NOT EXISTS (
+              SELECT FROM jsonb_array_elements(policies) AS p
+              WHERE NOT EXISTS (
+                  SELECT FROM jsonb_array_elements(a.config -> 'sla' -> 'policies') AS q
+                  WHERE q ->> 'name' = p ->> 'name' AND to_regclass(q -> 'met_by' ->> 'events') = events))) AS c
+$$;
+COMMENT ON FUNCTION @extschema@._sla_events_target(oid, regclass, jsonb) IS
+    'internal: the attached table an SLA events trigger works for (found again by its policies after a restore)';
+
 CREATE OR REPLACE FUNCTION @extschema@._sla_events_inserted()
     RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    target regclass := TG_ARGV[0]::oid::regclass;
     events regclass := @extschema@._events_trigger_table(TG_RELID, TG_NAME);
+    target regclass := @extschema@._sla_events_target(TG_ARGV[0]::oid, events, TG_ARGV[1]::jsonb);
     policy jsonb;
     met_by jsonb;
     clocks jsonb;
@@ -603,8 +625,8 @@ DECLARE
     met_keys text[];
     all_keys text[] := '{}';
 BEGIN
-    IF events IS NULL THEN
-        RETURN NULL;  -- (a trigger renamed by hand)
+    IF events IS NULL OR target IS NULL THEN
+        RETURN NULL;  -- (a trigger renamed by hand, or left by a table detached since)
     END IF;
     FOR policy IN SELECT p FROM jsonb_array_elements(TG_ARGV[1]::jsonb) AS p LOOP
         met_by := policy -> 'met_by';
@@ -762,3 +784,24 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- attachments.triggers_present counted the table's zz_leadscore_ triggers
+-- and expected 3: a table attached with SLA policies (which adds the SLA
+-- triggers) always showed false. It now checks the three lifecycle
+-- triggers, and with SLA policies the two that close deleted leads' clocks.
+CREATE OR REPLACE VIEW @extschema@.attachments AS
+SELECT a.target,
+       a.config ->> 'stage_column' AS stage_column,
+       a.config ->> 'key_column' AS key_column,
+       a.config ->> 'mode' AS mode,
+       a.config,
+       a.attached_at,
+       a.attached_by,
+       (SELECT count(*) FROM pg_catalog.pg_trigger AS t
+        WHERE t.tgrelid = a.target
+          AND t.tgname OPERATOR(pg_catalog.=) ANY (CASE WHEN a.config ? 'sla'
+              THEN '{zz_leadscore_before_insert, zz_leadscore_before_update, zz_leadscore_after_insert,
+                     zz_leadscore_sla_deleted, zz_leadscore_sla_truncated}'::pg_catalog.name[]
+              ELSE '{zz_leadscore_before_insert, zz_leadscore_before_update, zz_leadscore_after_insert}'::pg_catalog.name[] END))
+       OPERATOR(pg_catalog.=) CASE WHEN a.config ? 'sla' THEN 5 ELSE 3 END AS triggers_present
+FROM @extschema@.attachment_configs AS a;

@@ -24,6 +24,14 @@ ALTER TABLE dumped_events ENABLE ALWAYS TRIGGER zz_leadscore_events;
 SELECT tgrelid::regclass AS on_table, tgname, tgenabled, tgparentid <> 0 AS clone FROM pg_trigger
 WHERE tgrelid IN ('dumped_events'::regclass, '"Dumped events 2025"'::regclass) ORDER BY 1;
 INSERT INTO dumped_scored VALUES (1, 'lead');
+-- An SLA met by activity: its trigger records the table's OID, which the
+-- restore changes.
+CREATE TABLE dumped_calls (lead_id int, at timestamptz);
+CREATE TABLE dumped_sla (id int PRIMARY KEY, stage text, mql_at timestamptz);
+SELECT leadscore.attach('dumped_sla', '{"stage_column": "stage", "stamps": {"mql": "mql_at"}, "notify_channel": null,
+  "sla": {"calendar": "dumped_office", "policies": [{"name": "called", "within": "8 hours",
+          "met_by": {"events": "public.dumped_calls", "lead_column": "lead_id", "time_column": "at"}}]}}') IS NOT NULL AS attached;
+INSERT INTO dumped_sla VALUES (1, 'mql', '2025-12-01 09:00+01');
 
 \! pg_dump --format=custom --file=results/dump_restore.dump contrib_regression
 -- (one zz_leadscore_events in the dump: the parent's)
@@ -57,12 +65,17 @@ SELECT tgrelid::regclass AS on_table, tgname, tgenabled, tgparentid <> 0 AS clon
 WHERE tgrelid IN ('dumped_events'::regclass, '"Dumped events 2025"'::regclass) ORDER BY 1;
 INSERT INTO "Dumped events 2025" VALUES (1, 'demo_view', '2025-06-01');
 SELECT id, score IS NOT NULL AS scored FROM dumped_scored;
+-- Activity in the restored database meets the restored clock.
+INSERT INTO dumped_calls VALUES (1, '2025-12-01 10:00+01');
+SELECT policy, status FROM leadscore.sla_clocks WHERE target = 'dumped_sla'::regclass;
 
 \c contrib_regression
 DROP DATABASE leadscore_restored;
 SELECT leadscore.detach('dumped_contacts');
 DROP TABLE dumped_contacts;
-SELECT leadscore.drop_calendar('dumped_office');
 SELECT leadscore.detach_events('dumped_events');
 SELECT leadscore.detach('dumped_scored');
-DROP TABLE dumped_events, dumped_scored;
+SELECT leadscore.detach('dumped_sla');
+DROP TABLE dumped_events, dumped_scored, dumped_sla, dumped_calls;
+DELETE FROM leadscore.sla_clocks;
+SELECT leadscore.drop_calendar('dumped_office');
