@@ -52,12 +52,12 @@ AS $$
          bases AS b
          JOIN pg_type AS t ON t.oid = b.type_id AND t.typtype <> 'd'
          -- the class is declared on the type itself, on the polymorphic
-         -- type it belongs to (enums), or on a type it converts to without
-         -- a function (varchar to text, cidr to inet)
+         -- type it belongs to (enums), or on a type it converts to
+         -- implicitly without a function (varchar to text, cidr to inet)
          JOIN LATERAL (SELECT t.oid AS class_type, 0 AS preference
                        UNION ALL SELECT 'anyenum'::regtype, 1 WHERE t.typtype = 'e'
                        UNION ALL SELECT x.casttarget, 2 FROM pg_cast AS x
-                                 WHERE x.castsource = t.oid AND x.castmethod = 'b') AS i ON true
+                                 WHERE x.castsource = t.oid AND x.castmethod = 'b' AND x.castcontext = 'i') AS i ON true
          JOIN pg_opclass AS k ON k.opcdefault AND k.opcintype = i.class_type
          JOIN pg_am AS m ON m.oid = k.opcmethod AND m.amname = 'btree'
          JOIN pg_amop AS e ON e.amopfamily = k.opcfamily AND e.amopstrategy = 3
@@ -462,63 +462,81 @@ COMMENT ON FUNCTION @extschema@._clone_events_trigger(oid, regclass) IS
 
 -- Clones the events triggers of `relation` and of its ancestors onto
 -- `relation` (when it is a partition) and its partitions, where they lack
--- them, and gives existing clones their parent trigger's enabled state. Only leadscore's originals count: the rescoring trigger of an
--- attached events table, and the SLA trigger (which only leadscore can
--- create: EXECUTE on its function is not granted). Nothing else is looked
--- at, so a DDL command on another tree costs a catalog probe and takes no
--- lock. SECURITY DEFINER: a role creating a partition may not execute the
--- SLA function. Foreign-table partitions cannot have transition tables and
--- get no clone.
+-- them; returns how many clones it made. Only leadscore's originals count,
+-- whatever their name: the rescoring trigger of an attached events table,
+-- and the SLA trigger (which only leadscore can create: EXECUTE on its
+-- function is not granted). A partition's clone hangs from its parent's
+-- clone (or the original), found through tgparentid, never by name, so a
+-- trigger of the same name the application put on a partition is neither
+-- cloned nor replaced (that partition, and its own partitions, get none).
+-- Nothing else is looked at, so a DDL command on another tree costs a
+-- catalog probe and takes no lock. SECURITY DEFINER: a role creating a
+-- partition may not execute the SLA function. Foreign-table partitions
+-- cannot have transition tables and get no clone. A clone starts with its
+-- parent's enabled state; PostgreSQL 15 does not pass a later ALTER TABLE
+-- ... ENABLE/DISABLE TRIGGER of the parent on to statement-trigger clones.
 CREATE FUNCTION @extschema@._copy_events_triggers(relation regclass)
-    RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+    RETURNS integer LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    original record;
+    original oid;
     part record;
     parent_trigger oid;
-    parent_enabled "char";
-    clone_enabled "char";
+    parent_name name;
+    made integer := 0;
 BEGIN
     FOR original IN
-        SELECT t.tgname, t.tgrelid FROM pg_trigger AS t
+        SELECT t.oid FROM pg_trigger AS t
         WHERE t.tgrelid IN (SELECT relation UNION ALL SELECT a.relid FROM pg_partition_ancestors(relation) AS a)
           AND t.tgparentid = 0 AND NOT t.tgisinternal
-          AND ((t.tgfoid = '@extschema@._events_inserted()'::regprocedure AND t.tgname = 'zz_leadscore_events'
+          AND ((t.tgfoid = '@extschema@._events_inserted()'::regprocedure
                 AND EXISTS (SELECT FROM @extschema@.event_attachments AS x WHERE x.events = t.tgrelid))
-               OR (t.tgfoid = '@extschema@._sla_events_inserted()'::regprocedure
-                   AND t.tgname ~ '^zz_leadscore_sla_events_[0-9]+$'))
+               OR t.tgfoid = '@extschema@._sla_events_inserted()'::regprocedure)
     LOOP
         FOR part IN
             SELECT d.relid, d.parentrelid FROM pg_partition_tree(relation) AS d
             JOIN pg_class AS c ON c.oid = d.relid
-            WHERE d.relid <> original.tgrelid AND d.parentrelid IS NOT NULL AND c.relkind IN ('r', 'p')
+            WHERE d.parentrelid IS NOT NULL AND c.relkind IN ('r', 'p')
+              AND d.relid <> (SELECT t.tgrelid FROM pg_trigger AS t WHERE t.oid = original)
             ORDER BY d.level
         LOOP
-            SELECT t.oid, t.tgenabled INTO parent_trigger, parent_enabled FROM pg_trigger AS t
-            WHERE t.tgrelid = part.parentrelid AND t.tgname = original.tgname;
-            CONTINUE WHEN parent_trigger IS NULL;  -- under a partition that got none
-            SELECT t.tgenabled INTO clone_enabled FROM pg_trigger AS t
-            WHERE t.tgrelid = part.relid AND t.tgname = original.tgname AND t.tgparentid = parent_trigger;
-            IF NOT FOUND THEN
-                CONTINUE WHEN EXISTS (SELECT FROM pg_trigger AS t
-                                      WHERE t.tgrelid = part.relid AND t.tgname = original.tgname);
-                PERFORM @extschema@._clone_events_trigger(parent_trigger, part.relid);
-            ELSIF clone_enabled <> parent_enabled THEN
-                -- (PostgreSQL 15 does not pass ENABLE/DISABLE TRIGGER on to
-                -- a statement trigger's clones)
-                EXECUTE format('ALTER TABLE ONLY %s %s TRIGGER %I', part.relid::regclass,
-                               CASE parent_enabled WHEN 'O' THEN 'ENABLE' WHEN 'D' THEN 'DISABLE'
-                                                   WHEN 'A' THEN 'ENABLE ALWAYS' ELSE 'ENABLE REPLICA' END,
-                               original.tgname);
-            END IF;
+            -- the original, or its clone, on the partition's parent
+            WITH RECURSIVE family AS (
+                SELECT t.oid, t.tgrelid, t.tgname FROM pg_trigger AS t WHERE t.oid = original
+                UNION ALL
+                SELECT t.oid, t.tgrelid, t.tgname FROM pg_trigger AS t JOIN family AS f ON t.tgparentid = f.oid)
+            SELECT f.oid, f.tgname INTO parent_trigger, parent_name FROM family AS f WHERE f.tgrelid = part.parentrelid;
+            CONTINUE WHEN parent_trigger IS NULL                   -- under a partition that got none
+                OR EXISTS (SELECT FROM pg_trigger AS t             -- cloned already, or a name taken
+                           WHERE t.tgrelid = part.relid AND (t.tgparentid = parent_trigger OR t.tgname = parent_name));
+            PERFORM @extschema@._clone_events_trigger(parent_trigger, part.relid);
+            made := made + 1;
         END LOOP;
     END LOOP;
+    RETURN made;
 END
 $$;
 REVOKE ALL ON FUNCTION @extschema@._copy_events_triggers(regclass) FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@._copy_events_triggers(regclass) IS
     'internal: clones leadscore''s events triggers of a table and its ancestors onto its partitions that lack them';
+
+-- pg_upgrade (pg_dump --binary-upgrade) restores the extension's event
+-- trigger after the tables' triggers, so the clones, which pg_dump leaves
+-- out, are not made again: run this after pg_upgrade. (ALTER EXTENSION
+-- UPDATE, attach and attach_events make them too.)
+CREATE FUNCTION @extschema@.repair_partition_triggers()
+    RETURNS integer LANGUAGE sql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(sum(@extschema@._copy_events_triggers(t.tgrelid)), 0)::integer
+    FROM pg_trigger AS t
+    WHERE t.tgparentid = 0 AND t.tgfoid IN ('@extschema@._events_inserted()'::regprocedure,
+                                           '@extschema@._sla_events_inserted()'::regprocedure)
+$$;
+REVOKE ALL ON FUNCTION @extschema@.repair_partition_triggers() FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.repair_partition_triggers() IS
+    'clones leadscore''s events triggers onto every partition of partitioned events tables that lacks them (run after pg_upgrade); returns how many it made';
 
 -- A partition created or attached, a trigger enabled or disabled, or an
 -- events trigger created (which pg_restore does after the partitions
@@ -630,15 +648,25 @@ BEGIN
     END IF;
     FOR policy IN SELECT p FROM jsonb_array_elements(TG_ARGV[1]::jsonb) AS p LOOP
         met_by := policy -> 'met_by';
-        -- The policy's open clocks of the new rows' leads.
+        -- The policy's open clocks of the new rows' leads (a char(n) lead
+        -- column's value also without its padding, as a text key has it;
+        -- the count below compares keys exactly). They are locked: another
+        -- transaction adding activity for the same lead waits, and then
+        -- counts this one's rows too (a fresh snapshot, READ COMMITTED).
         EXECUTE format(
-            'SELECT jsonb_agg(jsonb_build_array(o.id, o.lead_key, o.started_at)) FROM @extschema@.sla_clocks AS o '
-            'WHERE o.target = $1 AND o.policy = $2 AND o.closed_at IS NULL '
-            '  AND o.lead_key IN (SELECT DISTINCT format(''%%s'', n.%1$I) FROM leadscore_new_events AS n)',
+            'SELECT jsonb_agg(jsonb_build_array(o.id, o.lead_key, o.started_at)) '
+            'FROM (SELECT c.id, c.lead_key, c.started_at FROM @extschema@.sla_clocks AS c '
+            '      WHERE c.target = $1 AND c.policy = $2 AND c.closed_at IS NULL '
+            '        AND c.lead_key IN (SELECT format(''%%s'', n.%1$I) FROM leadscore_new_events AS n '
+            '                           UNION SELECT rtrim(format(''%%s'', n.%1$I)) FROM leadscore_new_events AS n) '
+            '      ORDER BY c.id FOR NO KEY UPDATE) AS o',
             met_by ->> 'lead_column')
             INTO clocks USING target, policy ->> 'name';
         CONTINUE WHEN clocks IS NULL;
         -- Each one's at_least-th qualifying row since it started, if any.
+        -- An events table its owner cannot read leaves the clocks open
+        -- (the INSERT goes through) and says so.
+        BEGIN
         met := @extschema@._query_as_owner(events, format(
             'SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(c.id, c.met)) '
             'FROM (SELECT x OPERATOR(pg_catalog.->>) 0 AS id, '
@@ -657,6 +685,12 @@ BEGIN
                              met_by ->> 'type_column')
                  ELSE '' END),
             jsonb_build_object('clocks', clocks, 'at_least', (met_by ->> 'at_least')::int, 'types', met_by -> 'types'));
+        EXCEPTION WHEN OTHERS THEN
+            RAISE WARNING 'leadscore could not count the activity in % for SLA policy %: %', events,
+                to_json(policy ->> 'name'), SQLERRM
+                USING HINT = 'The clocks stay open; the events table''s owner must be able to read it.';
+            met := NULL;
+        END;
         CONTINUE WHEN met IS NULL;
         WITH closing AS (
             UPDATE @extschema@.sla_clocks AS c
@@ -712,10 +746,7 @@ END
 $$;
 
 -- Existing partitioned events tables get their clones now.
-SELECT count(@extschema@._copy_events_triggers(t.tgrelid)) AS partitioned_events_tables
-FROM pg_trigger AS t
-WHERE t.tgparentid = 0 AND t.tgfoid IN ('@extschema@._events_inserted()'::regprocedure,
-                                       '@extschema@._sla_events_inserted()'::regprocedure);
+SELECT @extschema@.repair_partition_triggers() AS clones_made;
 
 -- rescore_in_batches read the key column from attachment_configs, which
 -- only the extension's owner can read: it failed for every other role.

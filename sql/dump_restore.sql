@@ -14,7 +14,9 @@ SELECT leadscore.define_calendar('dumped_office', '{"time_zone": "Europe/Berlin"
 
 -- A partitioned events table: the clones of its trigger on the partitions
 -- are left out of the dump (they name their parent trigger), and the
--- restore clones the restored trigger again, with its enabled state.
+-- restore clones the restored trigger again. A clone keeps its own enabled
+-- state (PostgreSQL 15 does not pass ENABLE ALWAYS of the parent on to
+-- statement-trigger clones), which the dump records as an ALTER TABLE.
 CREATE TABLE dumped_scored (id int PRIMARY KEY, stage text, score numeric);
 SELECT leadscore.attach('dumped_scored', '{"stage_column": "stage", "score_column": "score"}') IS NOT NULL AS attached;
 CREATE TABLE dumped_events (lead_id int, event_type text, occurred_at timestamptz) PARTITION BY RANGE (occurred_at);
@@ -34,7 +36,8 @@ SELECT leadscore.attach('dumped_sla', '{"stage_column": "stage", "stamps": {"mql
 INSERT INTO dumped_sla VALUES (1, 'mql', '2025-12-01 09:00+01');
 
 \! pg_dump --format=custom --file=results/dump_restore.dump contrib_regression
--- (one zz_leadscore_events in the dump: the parent's)
+-- (two zz_leadscore_events entries in the dump: the parent's trigger, and
+-- the clone's enabled state, which differs from its parent's)
 \! pg_restore --list results/dump_restore.dump | grep -c 'TRIGGER public .* zz_leadscore_events'
 CREATE DATABASE leadscore_restored;
 \! pg_restore --exit-on-error --dbname=leadscore_restored results/dump_restore.dump

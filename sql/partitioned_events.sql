@@ -91,6 +91,17 @@ CREATE TEMP TABLE parted_before AS SELECT score FROM parted_leads WHERE id = 1;
 INSERT INTO parted_events_2025_12 VALUES (1, 'demo_view', '2025-12-20');
 SELECT l.score = b.score AS unchanged FROM parted_leads AS l, parted_before AS b WHERE l.id = 1;
 
+-- A partition created while the event trigger was off (or clones lost by
+-- pg_upgrade, which restores the event trigger after the tables' triggers)
+-- gets its clones from repair_partition_triggers().
+ALTER EVENT TRIGGER leadscore_partitions_changed DISABLE;
+CREATE TABLE parted_events_2026_03 PARTITION OF parted_events FOR VALUES FROM ('2026-03-01') TO ('2026-04-01');
+ALTER EVENT TRIGGER leadscore_partitions_changed ENABLE;
+SELECT count(*) AS clones FROM pg_trigger WHERE tgrelid = 'parted_events_2026_03'::regclass AND NOT tgisinternal;
+SELECT leadscore.repair_partition_triggers() AS clones_made;
+SELECT leadscore.repair_partition_triggers() AS clones_made_again;
+SELECT count(*) AS clones FROM pg_trigger WHERE tgrelid = 'parted_events_2026_03'::regclass AND tgparentid <> 0;
+
 -- Only leadscore's own events triggers are cloned: a trigger of the same
 -- name calling another function stays where it is, and so does one calling
 -- leadscore's on a table that is not an attached events table.

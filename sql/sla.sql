@@ -379,6 +379,15 @@ INSERT INTO sla_callees VALUES (1, 'mql', '2025-12-01 09:00');
 INSERT INTO sla_calls VALUES (1, '2025-12-01 09:30');
 RESET ROLE;
 SELECT policy, status, met_at FROM leadscore.sla_clocks WHERE policy = 'called';
+-- An events table its owner cannot read: the INSERT goes through, the
+-- clock stays open, and a WARNING says why.
+INSERT INTO sla_callees VALUES (2, 'mql', '2025-12-01 09:00');
+REVOKE SELECT ON sla_calls FROM sla_events_owner;
+SET ROLE sla_events_owner;
+INSERT INTO sla_calls VALUES (2, '2025-12-01 09:30');
+RESET ROLE;
+SELECT lead_key, status FROM leadscore.sla_clocks WHERE policy = 'called' ORDER BY lead_key;
+SELECT count(*) AS calls FROM sla_calls;
 SELECT leadscore.detach('sla_callees') IS NOT NULL AS detached;
 DROP TABLE sla_callees, sla_calls;
 DROP DOMAIN sla_lead_ref;

@@ -87,6 +87,14 @@ LEADSCORE_FUNCTION(clone_events_trigger) {
                  errmsg("leadscore clones statement triggers only, and \"%s\" is a row trigger",
                         NameStr(form->tgname))));
     }
+    bool no_condition = true;
+    (void)heap_getattr(trigger, Anum_pg_trigger_tgqual, description, &no_condition);
+    if (!no_condition || form->tgattr.dim1 > 0) {
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("leadscore clones triggers without WHEN or column list only, and "
+                               "\"%s\" has one",
+                               NameStr(form->tgname))));
+    }
     if (get_partition_parent(partition, false) != form->tgrelid) {
         ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
                         errmsg("relation %u is not a partition of the table of trigger \"%s\"",
