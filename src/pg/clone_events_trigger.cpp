@@ -16,6 +16,8 @@
 // triggers, calls it.
 #include "guard.hpp"
 
+#include <initializer_list>
+
 extern "C" {
 #include "access/genam.h"
 #include "access/htup_details.h"
@@ -111,19 +113,15 @@ LEADSCORE_FUNCTION(clone_events_trigger) {
     statement->events = form->tgtype & TRIGGER_TYPE_EVENT_MASK;
     statement->columns = NIL;
     statement->whenClause = nullptr;
-    if (const char* name = transition_name(trigger, description, Anum_pg_trigger_tgnewtable)) {
-        TriggerTransition* transition = makeNode(TriggerTransition);
-        transition->name = pstrdup(name);
-        transition->isNew = true;
-        transition->isTable = true;
-        statement->transitionRels = lappend(statement->transitionRels, transition);
-    }
-    if (const char* name = transition_name(trigger, description, Anum_pg_trigger_tgoldtable)) {
-        TriggerTransition* transition = makeNode(TriggerTransition);
-        transition->name = pstrdup(name);
-        transition->isNew = false;
-        transition->isTable = true;
-        statement->transitionRels = lappend(statement->transitionRels, transition);
+    for (const bool is_new : {true, false}) {
+        const int attribute = is_new ? Anum_pg_trigger_tgnewtable : Anum_pg_trigger_tgoldtable;
+        if (const char* name = transition_name(trigger, description, attribute)) {
+            TriggerTransition* transition = makeNode(TriggerTransition);
+            transition->name = pstrdup(name);
+            transition->isNew = is_new;
+            transition->isTable = true;
+            statement->transitionRels = lappend(statement->transitionRels, transition);
+        }
     }
     const Oid function = form->tgfoid;
     const char fires_when = form->tgenabled;
