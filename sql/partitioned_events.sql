@@ -119,6 +119,33 @@ SELECT count(*) AS cloned FROM pg_trigger WHERE tgrelid = 'parted_other_2'::regc
 DROP TABLE parted_other;
 DROP FUNCTION parted_noop();
 
+-- The cloning function refuses what is not a clonable statement trigger
+-- of a partition's parent (PUBLIC cannot run it; a superuser can).
+CREATE TABLE parted_bad (id int, at timestamptz) PARTITION BY RANGE (at);
+CREATE TABLE parted_bad_1 PARTITION OF parted_bad DEFAULT;
+CREATE TABLE parted_plain (id int);
+CREATE FUNCTION parted_noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER row_level AFTER INSERT ON parted_bad FOR EACH ROW EXECUTE FUNCTION parted_noop();
+CREATE TRIGGER with_columns AFTER UPDATE OF id ON parted_bad FOR EACH STATEMENT EXECUTE FUNCTION parted_noop();
+CREATE TRIGGER statement_level AFTER INSERT ON parted_bad FOR EACH STATEMENT EXECUTE FUNCTION parted_noop();
+SELECT leadscore._clone_events_trigger((SELECT oid FROM pg_trigger WHERE tgname = 'row_level' AND tgrelid = 'parted_bad'::regclass),
+                                       'parted_bad_1');
+\echo :LAST_ERROR_SQLSTATE
+SELECT leadscore._clone_events_trigger((SELECT oid FROM pg_trigger WHERE tgname = 'with_columns'), 'parted_bad_1');
+\echo :LAST_ERROR_SQLSTATE
+SELECT leadscore._clone_events_trigger((SELECT oid FROM pg_trigger WHERE tgname = 'statement_level'), 'parted_plain');
+\echo :LAST_ERROR_SQLSTATE
+SELECT leadscore._clone_events_trigger(0, 'parted_bad_1');
+\echo :LAST_ERROR_SQLSTATE
+SELECT leadscore._clone_events_trigger(NULL, 'parted_bad_1');
+\echo :LAST_ERROR_SQLSTATE
+SELECT has_function_privilege('public', 'leadscore._clone_events_trigger(oid, regclass)', 'EXECUTE') AS public_may_clone,
+       has_function_privilege('public', 'leadscore._query_as_owner(regclass, text, jsonb)', 'EXECUTE') AS public_may_query;
+SELECT leadscore._query_as_owner('parted_plain', 'SELECT $1', NULL);
+\echo :LAST_ERROR_SQLSTATE
+DROP TABLE parted_bad, parted_plain;
+DROP FUNCTION parted_noop();
+
 -- detach_events and detach remove the clones with the originals.
 SELECT leadscore.detach_events('parted_events');
 SELECT leadscore.detach('parted_leads');

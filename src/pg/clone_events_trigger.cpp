@@ -29,6 +29,7 @@ extern "C" {
 #include "nodes/parsenodes.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 }
 
@@ -87,7 +88,8 @@ LEADSCORE_FUNCTION(clone_events_trigger) {
         ereport(ERROR,
                 (errcode(ERRCODE_WRONG_OBJECT_TYPE),
                  errmsg("leadscore clones statement triggers only, and \"%s\" is a row trigger",
-                        NameStr(form->tgname))));
+                        NameStr(form->tgname)),
+                 errhint("PostgreSQL clones row triggers onto partitions itself.")));
     }
     bool no_condition = true;
     (void)heap_getattr(trigger, Anum_pg_trigger_tgqual, description, &no_condition);
@@ -95,12 +97,17 @@ LEADSCORE_FUNCTION(clone_events_trigger) {
         ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                         errmsg("leadscore clones triggers without WHEN or column list only, and "
                                "\"%s\" has one",
-                               NameStr(form->tgname))));
+                               NameStr(form->tgname)),
+                        errhint("leadscore's events triggers have neither.")));
     }
-    if (get_partition_parent(partition, false) != form->tgrelid) {
+    if (!get_rel_relispartition(partition) ||
+        get_partition_parent(partition, false) != form->tgrelid) {
+        const char* name = get_rel_name(partition);
         ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
-                        errmsg("relation %u is not a partition of the table of trigger \"%s\"",
-                               partition, NameStr(form->tgname))));
+                        errmsg("relation \"%s\" is not a partition of the table of trigger \"%s\"",
+                               name != nullptr ? name : "(dropped)", NameStr(form->tgname)),
+                        errhint("leadscore.repair_partition_triggers() clones leadscore's events "
+                                "triggers where partitions lack them.")));
     }
 
     CreateTrigStmt* statement = makeNode(CreateTrigStmt);
