@@ -88,6 +88,21 @@ $$;
 COMMENT ON FUNCTION @extschema@._key_comparison(regclass, text, text, text) IS
     'internal: the SQL comparing a CRM table''s key column with a key stored as text, in the key''s own type and equality';
 
+-- The same, falling back for a key type without btree equality to the
+-- text the key's output function writes (as the clocks store keys): for
+-- the writers, which must find the row; the sweep's question does not
+-- look such keys up at all.
+CREATE FUNCTION @extschema@._key_match(target regclass, key_column text, row_alias text, stored_key text)
+    RETURNS text LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(@extschema@._key_comparison(target, key_column, row_alias, stored_key),
+                    format('pg_catalog.format(''%%s'', %I.%I) OPERATOR(pg_catalog.=) (%s)',
+                           row_alias, key_column, stored_key))
+$$;
+COMMENT ON FUNCTION @extschema@._key_match(regclass, text, text, text) IS
+    'internal: _key_comparison, or for a key type without btree equality a comparison of its text';
+
 CREATE OR REPLACE FUNCTION @extschema@._sla_write_lead_columns(target regclass, keys text[])
     RETURNS void LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -125,8 +140,7 @@ BEGIN
         '                FROM %1$s AS l JOIN unnest($1, $2, $3) AS u(lead_key, next_due, breached) '
         '                  ON %2$s FOR UPDATE OF l SKIP LOCKED) '
         'UPDATE %1$s AS t SET %3$s FROM locked WHERE t.ctid OPERATOR(pg_catalog.=) locked.row_id',
-        target, coalesce(@extschema@._key_comparison(target, config ->> 'key_column', 'l', 'u.lead_key'),
-                         format('(l.%I)::pg_catalog.text OPERATOR(pg_catalog.=) u.lead_key', config ->> 'key_column')),
+        target, @extschema@._key_match(target, config ->> 'key_column', 'l', 'u.lead_key'),
         array_to_string(assignments, ', ')), keys, dues, breaches);
     -- Rows skipped (held by another transaction) are written by the next
     -- sweep. Which ones is not known here, so all of this call's keys are
@@ -314,12 +328,6 @@ $$;
 COMMENT ON FUNCTION @extschema@.sla_sweep(timestamptz) IS
     'flags SLA clocks due by as_of with no met event as breached and those past their warning point as warned, notifies, closes unannounced the clocks of leads no longer in their table, and returns how many clocks changed; safe to run concurrently (schedule it with pg_cron every minute; EXECUTE is granted, not public)';
 
--- _rescore_statement reads leadscore's config tables, which roles other
--- than the extension's owner cannot read: until 0.6 rescore, and the
--- events trigger rescoring the leads of inserted events, failed for them
--- ("permission denied for table attachment_configs"). It now runs as the
--- owner; it only builds the statement (from the catalog and the configs),
--- which the caller runs with its own rights.
 -- rescore hands fit_score the attributes as jsonb_build_object(name,
 -- column, ...), and a function takes at most 100 arguments: until 0.6 more
 -- than 50 fit attributes made rescore fail (54023), while the lifecycle
@@ -340,6 +348,13 @@ $$;
 COMMENT ON FUNCTION @extschema@._attributes_object(jsonb, text) IS
     'internal: the SQL expression building the jsonb of fit attributes from a row''s columns, 50 pairs per jsonb_build_object';
 
+-- _rescore_statement reads leadscore's config tables, which roles other
+-- than the extension's owner cannot read: until 0.6 rescore, and the
+-- events trigger rescoring the leads of inserted events, failed for them
+-- ("permission denied for table attachment_configs"). It now runs as the
+-- owner; it only builds the statement (from the catalog and the configs),
+-- which the caller runs with its own rights.
+--
 -- The UPDATE that rescores `leads` from all its events tables at `as_of`:
 -- only the leads whose key is in `only_keys` (a query), or all of them.
 CREATE OR REPLACE FUNCTION @extschema@._rescore_statement(leads regclass, only_keys text)
@@ -437,8 +452,8 @@ COMMENT ON FUNCTION @extschema@._rescore_statement(regclass, text) IS
 -- rescored no lead and met no SLA clock until the next rescore. Now every
 -- partition, present and future, carries a clone of each such trigger,
 -- made as PostgreSQL makes its own clones (same name, tgparentid set): it
--- goes with the parent trigger and when the partition is detached, is
--- enabled and disabled with it, and pg_dump leaves it out. The clone works
+-- goes with the parent trigger and when the partition is detached, and
+-- pg_dump leaves it out. The clone works
 -- for the attached ancestor. Rows inserted through the parent fire only
 -- the parent's trigger, as before.
 
@@ -454,10 +469,10 @@ BEGIN
     -- events table calls this)
     RETURN (
         WITH RECURSIVE chain AS (
-            SELECT t.tgrelid, t.tgparentid, 0 AS depth FROM pg_trigger AS t
+            SELECT t.tgrelid, t.tgparentid FROM pg_trigger AS t
             WHERE t.tgrelid = relation AND t.tgname = trigger_name
             UNION ALL
-            SELECT p.tgrelid, p.tgparentid, c.depth + 1 FROM chain AS c JOIN pg_trigger AS p ON p.oid = c.tgparentid)
+            SELECT p.tgrelid, p.tgparentid FROM chain AS c JOIN pg_trigger AS p ON p.oid = c.tgparentid)
         SELECT c.tgrelid::regclass FROM chain AS c WHERE c.tgparentid = 0);
 END
 $$;
@@ -506,14 +521,14 @@ CREATE FUNCTION @extschema@._copy_events_triggers(relation regclass)
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    original oid;
+    original record;
     part record;
     parent_trigger oid;
     parent_name name;
     made integer := 0;
 BEGIN
     FOR original IN
-        SELECT t.oid FROM pg_trigger AS t
+        SELECT t.oid, t.tgrelid FROM pg_trigger AS t
         WHERE t.tgrelid IN (SELECT relation UNION ALL SELECT a.relid FROM pg_partition_ancestors(relation) AS a)
           AND t.tgparentid = 0 AND NOT t.tgisinternal
           AND ((t.tgfoid = '@extschema@._events_inserted()'::regprocedure
@@ -524,12 +539,12 @@ BEGIN
             SELECT d.relid, d.parentrelid FROM pg_partition_tree(relation) AS d
             JOIN pg_class AS c ON c.oid = d.relid
             WHERE d.parentrelid IS NOT NULL AND c.relkind IN ('r', 'p')
-              AND d.relid <> (SELECT t.tgrelid FROM pg_trigger AS t WHERE t.oid = original)
+              AND d.relid <> original.tgrelid
             ORDER BY d.level
         LOOP
             -- the original, or its clone, on the partition's parent
             WITH RECURSIVE family AS (
-                SELECT t.oid, t.tgrelid, t.tgname FROM pg_trigger AS t WHERE t.oid = original
+                SELECT t.oid, t.tgrelid, t.tgname FROM pg_trigger AS t WHERE t.oid = original.oid
                 UNION ALL
                 SELECT t.oid, t.tgrelid, t.tgname FROM pg_trigger AS t JOIN family AS f ON t.tgparentid = f.oid)
             SELECT f.oid, f.tgname INTO parent_trigger, parent_name FROM family AS f WHERE f.tgrelid = part.parentrelid;
@@ -564,9 +579,9 @@ REVOKE ALL ON FUNCTION @extschema@.repair_partition_triggers() FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@.repair_partition_triggers() IS
     'clones leadscore''s events triggers onto every partition of partitioned events tables that lacks them (run after pg_upgrade); returns how many it made';
 
--- A partition created or attached, a trigger enabled or disabled, or an
--- events trigger created (which pg_restore does after the partitions
--- exist, since pg_dump leaves the clones out): the clones follow. (A detached partition loses its clones
+-- A partition created or attached, or an events trigger created (which
+-- pg_restore does after the partitions exist, since pg_dump leaves the
+-- clones out): the clones follow. (A detached partition loses its clones
 -- to PostgreSQL itself.)
 CREATE FUNCTION @extschema@._partitions_changed()
     RETURNS event_trigger LANGUAGE plpgsql SECURITY DEFINER
@@ -618,7 +633,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._events_inserted() IS
-    'internal: statement trigger on attached events tables (and copied onto their partitions): rescores the leads of the inserted events';
+    'internal: statement trigger on attached events tables (and cloned onto their partitions): rescores the leads of the inserted events';
 
 -- Since 0.6 the events table's values are compared and counted as the
 -- events table's owner (_query_as_owner): the key's input function, a
@@ -719,9 +734,7 @@ BEGIN
             '      FROM pg_catalog.jsonb_array_elements($1 OPERATOR(pg_catalog.->) ''clocks'') AS x) AS c '
             'WHERE c.met IS NOT NULL',
             events, met_by ->> 'time_column',
-            coalesce(@extschema@._key_comparison(events, met_by ->> 'lead_column', 'e', 'x OPERATOR(pg_catalog.->>) 1'),
-                     format('pg_catalog.format(''%%s'', e.%I) OPERATOR(pg_catalog.=) (x OPERATOR(pg_catalog.->>) 1)',
-                            met_by ->> 'lead_column')),
+            @extschema@._key_match(events, met_by ->> 'lead_column', 'e', 'x OPERATOR(pg_catalog.->>) 1'),
             CASE WHEN met_by -> 'types' <> 'null'::jsonb
                  THEN format('AND e.%I::pg_catalog.text IN (SELECT pg_catalog.jsonb_array_elements_text($1 OPERATOR(pg_catalog.->) ''types''))',
                              met_by ->> 'type_column')
@@ -742,7 +755,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._sla_events_inserted() IS
-    'internal: statement trigger closing SLA clocks met by activity rows (copied onto the partitions of a partitioned events table; SECURITY DEFINER: the CRM''s role needs no rights on sla_clocks)';
+    'internal: statement trigger closing SLA clocks met by activity rows (cloned onto the partitions of a partitioned events table; SECURITY DEFINER: the CRM''s role needs no rights on sla_clocks)';
 
 CREATE OR REPLACE FUNCTION @extschema@._attach_sla(target regclass, normalised jsonb)
     RETURNS void LANGUAGE plpgsql
@@ -760,9 +773,9 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._attach_sla(regclass, jsonb) IS
-    'internal: checks an attach config''s SLA calendars and events tables, and creates the SLA triggers (copied onto partitions)';
+    'internal: checks an attach config''s SLA calendars and events tables, and creates the SLA triggers (cloned onto partitions)';
 
--- attach_events copies the new trigger onto the partitions. (plpgsql
+-- attach_events clones the new trigger onto the partitions. (plpgsql
 -- without SET search_path, as the SQL function was: the leads table's name
 -- is resolved in the caller's search_path; every other name is qualified.)
 CREATE OR REPLACE FUNCTION @extschema@.attach_events(events regclass, config jsonb)

@@ -6,7 +6,6 @@
 // Why a clone and not a trigger of the same definition: a clone records the
 // parent trigger (tgparentid), so it is
 // - dropped with the parent trigger, and when the partition is detached;
-// - enabled and disabled with the parent trigger;
 // - left out of pg_dump, which restores the parent trigger only (the event
 //   trigger then clones it again), so a restore never meets a clone twice.
 //
