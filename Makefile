@@ -7,7 +7,7 @@
 #
 # The plain PGXS targets (all, install, installcheck) work as usual.
 
-EXTENSION_VERSION = 0.6
+EXTENSION_VERSION = 0.7
 PG_CONFIG ?= pg_config
 
 MODULE_big = leadscore
