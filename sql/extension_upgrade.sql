@@ -118,7 +118,41 @@ SELECT lead_key, policy, due_at, met_at > '2026-01-01' AS met_now, status
 FROM leadscore.sla_clocks WHERE policy <> 'gone' ORDER BY lead_key, policy;
 SELECT id, due FROM contacts ORDER BY id;
 
+-- A database on 0.6 with a table owned by a CRM role, attached with events
+-- by a superuser: after the update to 0.7 its events rescore it as its
+-- owner, its owner may manage it without superuser rights, and the owner
+-- reads its own history (and only its own).
+CREATE DATABASE leadscore_from_06;
+\c leadscore_from_06
+SET TimeZone = 'UTC';
+CREATE EXTENSION leadscore VERSION '0.6';
+CREATE ROLE upgrade_owner;
+CREATE TABLE owned (id int PRIMARY KEY, stage text, score numeric);
+CREATE TABLE owned_events (lead_id int, event_type text, occurred_at timestamptz DEFAULT now());
+ALTER TABLE owned OWNER TO upgrade_owner;
+ALTER TABLE owned_events OWNER TO upgrade_owner;
+CREATE TABLE admins (id int PRIMARY KEY, stage text);
+SELECT leadscore.attach('owned', '{"stage_column": "stage", "score_column": "score", "notify_channel": null}') IS NOT NULL AS attached;
+SELECT leadscore.attach('admins', '{"stage_column": "stage", "notify_channel": null}') IS NOT NULL AS attached;
+SELECT leadscore.attach_events('owned_events', '{"leads": "owned", "lead_column": "lead_id"}') IS NOT NULL AS events_attached;
+INSERT INTO owned VALUES (1, 'lead');
+INSERT INTO admins VALUES (1, 'lead');
+ALTER EXTENSION leadscore UPDATE TO '0.7';
+SET ROLE upgrade_owner;
+INSERT INTO owned_events (lead_id, event_type) VALUES (1, 'demo_view');
+SELECT score FROM owned;
+SELECT leadscore.rescore('owned') AS nothing_left;
+SELECT target, to_stage FROM leadscore.stage_history ORDER BY id;
+SELECT leadscore.detach('owned') IS NOT NULL AS detached_by_its_owner;
+\set SHOW_CONTEXT never
+SELECT leadscore.detach('admins');
+\set SHOW_CONTEXT errors
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+
 \c contrib_regression
 DROP DATABASE leadscore_upgraded;
 DROP DATABASE leadscore_fresh;
 DROP DATABASE leadscore_live;
+DROP DATABASE leadscore_from_06;
+DROP ROLE upgrade_owner;

@@ -9,13 +9,19 @@
 //   name a row of the table;
 // - leadscore._query_as_owner(target regclass, statement text, arguments
 //   jsonb) → jsonb: any other question about the table (the activity that
-//   meets SLA clocks), its arguments and its answer passed as jsonb.
+//   meets SLA clocks), its arguments and its answer passed as jsonb;
+// - leadscore._rescore_as_owner(target regclass, lock_statement text,
+//   statement text, as_of timestamptz, keys text[]) → jsonb: rescore's
+//   statement, after the lock of the leads' rows when there is one.
 //
-// Why: the SLA machinery runs as the extension's owner (a superuser) so that
-// the CRM's role needs no rights on leadscore's tables; the CRM table's own
-// triggers, domain checks, casts and the key type's functions must not run as
-// that superuser, so statements on the CRM table switch to the table's owner,
-// as PostgreSQL does for maintenance commands. EXECUTE is revoked from PUBLIC.
+// Why: code that belongs to a CRM table's owner (its triggers, domain
+// checks, casts, the key type's functions, row-level security) runs as that
+// owner, never as the extension's owner and never as a superuser who calls
+// leadscore. The SLA machinery and rescore's privileged part run as the
+// extension's owner (a superuser), so that the CRM's role needs no rights on
+// leadscore's tables; the statements they build of the CRM table switch to
+// the table's owner, as PostgreSQL does for maintenance commands. EXECUTE is
+// revoked from PUBLIC.
 #include "guard.hpp"
 
 extern "C" {
@@ -55,17 +61,15 @@ Oid table_owner(Oid target) {
     return owner;
 }
 
-// Runs `statement` with its parameters as `owner`, checks that SPI answered
-// `expected`, and hands the result to `read_result` before SPI lets it go.
+// Runs `body` (which runs statements through SPI) as `owner`.
 //
 // The owner's code (triggers, domain checks, the key type's functions) runs
 // inside a GUC nest level with search_path pinned to pg_catalog, as
 // PostgreSQL runs maintenance commands: whatever it sets, search_path above
 // all, is undone on the way out, so it cannot redirect the names the
 // SECURITY DEFINER caller resolves afterwards.
-template <typename ReadResult>
-void execute_as(Oid owner, const char* statement, int expected, int count, Oid* types,
-                Datum* values, ReadResult read_result) {
+template <typename Body>
+void as_owner(Oid owner, Body body) {
     Oid saved_user;
     int saved_context;
     GetUserIdAndSecContext(&saved_user, &saved_context);
@@ -79,13 +83,7 @@ void execute_as(Oid owner, const char* statement, int expected, int count, Oid* 
     {
         (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
                                 GUC_ACTION_SAVE, true, 0, false);
-        const int result = SPI_execute_with_args(statement, count, types, values, nullptr,
-                                                 expected == SPI_OK_SELECT, 0);
-        if (result != expected) {
-            elog(ERROR, "leadscore: a statement run as the table's owner failed: %s",
-                 SPI_result_code_string(result));
-        }
-        read_result();
+        body();
         // (On an error the transaction's or subtransaction's abort undoes them.)
         AtEOXact_GUC(false, settings_level);
     }
@@ -93,6 +91,50 @@ void execute_as(Oid owner, const char* statement, int expected, int count, Oid* 
     { SetUserIdAndSecContext(saved_user, saved_context); }
     PG_END_TRY();
     SPI_finish();
+}
+
+// Runs one statement with its parameters through SPI and checks that it
+// answered `expected`. A read-only statement runs in the caller's snapshot;
+// any other takes a new one (READ COMMITTED: it sees what committed before
+// it started, rows locked by an earlier statement included).
+void run_statement(const char* statement, int expected, bool read_only, int count, Oid* types,
+                   Datum* values, const char* nulls = nullptr) {
+    const int result =
+        SPI_execute_with_args(statement, count, types, values, nulls, read_only, 0);
+    if (result != expected) {
+        elog(ERROR, "leadscore: a statement run as the table's owner failed: %s",
+             SPI_result_code_string(result));
+    }
+}
+
+// Runs `statement` as `owner` and hands the result to `read_result` before
+// SPI lets it go.
+template <typename ReadResult>
+void execute_as(Oid owner, const char* statement, int expected, int count, Oid* types,
+                Datum* values, ReadResult read_result) {
+    as_owner(owner, [&] {
+        run_statement(statement, expected, expected == SPI_OK_SELECT, count, types, values);
+        read_result();
+    });
+}
+
+// The first column of the first row SPI answered, as a jsonb value copied
+// into `context`; NULL (answer_is_null) when there is none.
+Datum first_jsonb(MemoryContext context, bool* answer_is_null) {
+    *answer_is_null = true;
+    if (SPI_processed == 0) {
+        return 0;
+    }
+    const Datum value =
+        SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, answer_is_null);
+    if (*answer_is_null) {
+        return 0;
+    }
+    // Copied out of SPI's memory, which SPI_finish frees.
+    MemoryContext spi_context = MemoryContextSwitchTo(context);
+    const Datum copy = datumCopy(value, false, -1);
+    MemoryContextSwitchTo(spi_context);
+    return copy;
 }
 
 }  // namespace
@@ -155,18 +197,45 @@ LEADSCORE_FUNCTION(query_as_owner) {
     MemoryContext caller_context = CurrentMemoryContext;
     Datum answer = 0;
     bool answer_is_null = true;
-    execute_as(owner, text_to_cstring(PG_GETARG_TEXT_PP(1)), SPI_OK_SELECT, 1, types, values, [&] {
-        if (SPI_processed == 0) {
-            return;
+    execute_as(owner, text_to_cstring(PG_GETARG_TEXT_PP(1)), SPI_OK_SELECT, 1, types, values,
+               [&] { answer = first_jsonb(caller_context, &answer_is_null); });
+    if (answer_is_null) {
+        PG_RETURN_NULL();
+    }
+    PG_RETURN_DATUM(answer);
+}
+
+// leadscore._rescore_as_owner(target regclass, lock_statement text,
+// statement text, as_of timestamptz, keys text[]) → jsonb: rescore's
+// statement, which reads $1 (as_of) and $2 (the keys of the leads to
+// rescore, NULL for all) and answers one jsonb value. The lock statement,
+// when given, runs first and locks the leads' rows; the statement then runs
+// with a new snapshot, so it sees every event committed by a transaction the
+// lock had to wait for (concurrent events for one lead all count).
+LEADSCORE_FUNCTION(rescore_as_owner) {
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(2) || PG_ARGISNULL(3)) {
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                        errmsg("leadscore._rescore_as_owner got a NULL argument"),
+                        errhint("It is called by leadscore's rescoring functions only.")));
+    }
+    const Oid owner = table_owner(PG_GETARG_OID(0));
+    if (owner == InvalidOid) {
+        PG_RETURN_NULL();  // the table was dropped: nothing to rescore
+    }
+    const char* lock_statement = PG_ARGISNULL(1) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(1));
+    const char* statement = text_to_cstring(PG_GETARG_TEXT_PP(2));
+    Oid types[2] = {TIMESTAMPTZOID, TEXTARRAYOID};
+    Datum values[2] = {PG_GETARG_DATUM(3), PG_ARGISNULL(4) ? 0 : PG_GETARG_DATUM(4)};
+    const char nulls[2] = {' ', PG_ARGISNULL(4) ? 'n' : ' '};
+    MemoryContext caller_context = CurrentMemoryContext;
+    Datum answer = 0;
+    bool answer_is_null = true;
+    as_owner(owner, [&] {
+        if (lock_statement != nullptr) {
+            run_statement(lock_statement, SPI_OK_SELECT, false, 2, types, values, nulls);
         }
-        const Datum value =
-            SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &answer_is_null);
-        if (!answer_is_null) {
-            // Copied out of SPI's memory, which SPI_finish frees.
-            MemoryContext spi_context = MemoryContextSwitchTo(caller_context);
-            answer = datumCopy(value, false, -1);
-            MemoryContextSwitchTo(spi_context);
-        }
+        run_statement(statement, SPI_OK_SELECT, false, 2, types, values, nulls);
+        answer = first_jsonb(caller_context, &answer_is_null);
     });
     if (answer_is_null) {
         PG_RETURN_NULL();
