@@ -64,8 +64,7 @@ LEADSCORE_FUNCTION(call_privileged) {
         // (looked up once per call site)
         worker = static_cast<FmgrInfo*>(
             MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(FmgrInfo)));
-        fmgr_info_cxt(privileged_function(fcinfo->flinfo->fn_oid), worker,
-                      fcinfo->flinfo->fn_mcxt);
+        fmgr_info_cxt(privileged_function(fcinfo->flinfo->fn_oid), worker, fcinfo->flinfo->fn_mcxt);
         fcinfo->flinfo->fn_extra = worker;
     }
     const int count = PG_NARGS();

@@ -99,8 +99,7 @@ void as_owner(Oid owner, Body body) {
 // it started, rows locked by an earlier statement included).
 void run_statement(const char* statement, int expected, bool read_only, int count, Oid* types,
                    Datum* values, const char* nulls = nullptr) {
-    const int result =
-        SPI_execute_with_args(statement, count, types, values, nulls, read_only, 0);
+    const int result = SPI_execute_with_args(statement, count, types, values, nulls, read_only, 0);
     if (result != expected) {
         elog(ERROR, "leadscore: a statement run as the table's owner failed: %s",
              SPI_result_code_string(result));
