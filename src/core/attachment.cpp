@@ -11,6 +11,7 @@
 #include "quote.hpp"
 #include "stage_labels.hpp"
 #include "stage_resolver.hpp"
+#include "stop_check.hpp"
 
 namespace leadscore::core {
 
@@ -41,14 +42,17 @@ std::string normalised_reason(std::string_view code) {
     return out;
 }
 
-void read_labels(const json& labels, AttachmentConfig& config) {
+void read_labels(const json& labels, AttachmentConfig& config, bool limited) {
     if (!labels.is_object()) {
         config_error("labels",
                      std::string("expected an object mapping CRM labels to stages, got ") +
                          json_type_name(labels),
                      R"(Example: {"marketingqualifiedlead": "mql", "Working - Contacted": "sal"})");
     }
+    check_entries(labels, "labels", "labels", limited);
+    config.labels.reserve(labels.size());
     for (const auto& [crm_label, stage] : labels.items()) {
+        stop_point();
         const std::string path = "labels." + crm_label;
         std::array<char, kMaxLabelLength> buffer;
         if (!label_matching_key(crm_label, buffer)) {
@@ -78,13 +82,15 @@ void read_stamps(const json& stamps, const TableShape& table, AttachmentConfig& 
     }
 }
 
-void read_reasons(const json& reasons, AttachmentConfig& config) {
+void read_reasons(const json& reasons, AttachmentConfig& config, bool limited) {
     if (!reasons.is_array() || reasons.empty()) {
         config_error("reasons", "expected a non-empty array of reason codes",
                      R"(Example: ["not_icp", "no_budget", "bad_timing"])");
     }
+    check_entries(reasons, "reasons", "reasons", limited);
     config.reasons.clear();
     for (std::size_t i = 0; i < reasons.size(); ++i) {
+        stop_point();
         config.reasons.push_back(
             normalised_reason(expect_string(reasons[i], "reasons[" + std::to_string(i) + "]")));
     }
@@ -106,7 +112,7 @@ void check_enum_labels(const ColumnShape& column, const StageResolver& resolver)
 
 // score_column, fit_column, engagement_column, model and sql_stage.
 void read_scoring(const json& config, const TableShape& table, const StageResolver& resolver,
-                  const ColumnShape& stage_column, AttachmentConfig& result) {
+                  const ColumnShape& stage_column, AttachmentConfig& result, bool limited) {
     const auto score = [&](const char* key, std::optional<std::string>& out) {
         if (config.contains(key) && !config[key].is_null()) {
             const ColumnShape& column = expect_column(table, config[key], key);
@@ -144,14 +150,19 @@ void read_scoring(const json& config, const TableShape& table, const StageResolv
             config_error("fit_attributes", "fit attributes without score columns",
                          "Name the column rescore writes: {\"score_column\": \"score\"}.");
         }
+        if (attributes.is_array() || attributes.is_object()) {
+            check_entries(attributes, "fit_attributes", "fit attributes", limited);
+        }
         if (attributes.is_array()) {  // ["title", "employees"]: attributes named as the columns
             for (std::size_t i = 0; i < attributes.size(); ++i) {
+                stop_point();
                 const std::string path = "fit_attributes[" + std::to_string(i) + "]";
                 const ColumnShape& column = expect_column(table, attributes[i], path);
                 result.fit_attributes.emplace_back(column.name, column.name);
             }
         } else if (attributes.is_object()) {  // {"title": "job_title"}
             for (const auto& [attribute, column_name] : attributes.items()) {
+                stop_point();
                 const std::string path = "fit_attributes." + attribute;
                 result.fit_attributes.emplace_back(attribute,
                                                    expect_column(table, column_name, path).name);
@@ -199,7 +210,13 @@ const std::vector<std::string>& default_reason_codes() {
     return codes;
 }
 
-AttachmentConfig parse_attachment_config(std::string_view config_json, const TableShape& table) {
+AttachmentConfig parse_attachment_config(std::string_view config_json, const TableShape& table,
+                                         DocumentSource source) {
+    const bool limited = source == DocumentSource::Definition;
+    if (limited) {
+        check_document_bytes(config_json, kMaxAttachConfigBytes, "leadscore.attach config",
+                             "An attach config");
+    }
     const json config = json::parse(config_json, nullptr, false);
     if (config.is_discarded() || !config.is_object()) {
         config_error("the top level", "expected a JSON object",
@@ -239,7 +256,7 @@ AttachmentConfig parse_attachment_config(std::string_view config_json, const Tab
     }
 
     if (config.contains("labels")) {
-        read_labels(config["labels"], result);
+        read_labels(config["labels"], result, limited);
     }
     if (stage.kind == ColumnKind::Enum) {
         check_enum_labels(stage, StageResolver(result.labels));
@@ -264,11 +281,11 @@ AttachmentConfig parse_attachment_config(std::string_view config_json, const Tab
     }
     result.reasons = default_reason_codes();
     if (config.contains("reasons")) {
-        read_reasons(config["reasons"], result);
+        read_reasons(config["reasons"], result, limited);
     }
-    read_scoring(config, table, StageResolver(result.labels), stage, result);
+    read_scoring(config, table, StageResolver(result.labels), stage, result, limited);
     if (config.contains("sla") && !config["sla"].is_null()) {
-        result.sla = parse_sla_config(config["sla"], table);
+        result.sla = parse_sla_config(config["sla"], table, source);
     }
     result.notify_channel = kDefaultHandoffChannel;
     if (config.contains("notify_channel")) {
@@ -288,12 +305,20 @@ AttachmentConfig parse_attachment_config(std::string_view config_json, const Tab
     return result;
 }
 
+std::string normalised_json_to_store(const AttachmentConfig& config) {
+    std::string normalised = normalised_json(config);
+    check_document_bytes(normalised, kMaxAttachConfigBytes, "leadscore.attach config",
+                         "An attach config", true);
+    return normalised;
+}
+
 std::string normalised_json(const AttachmentConfig& config) {
     json out = json::object();
     out["stage_column"] = config.stage_column;
     out["key_column"] = config.key_column;
     json labels = json::object();
     for (const auto& [crm_label, stage] : config.labels) {
+        stop_point();
         labels[crm_label] = stage_label(stage);
     }
     out["labels"] = labels;

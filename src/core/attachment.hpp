@@ -48,11 +48,18 @@ struct AttachmentConfig {
 
 // Parses the JSON text of an attach config and checks it against `table`:
 // keys, column names and types, labels, stages, modes and reason codes. Throws
-// Error naming the config path (e.g. "stamps.mql") and the offending value.
-AttachmentConfig parse_attachment_config(std::string_view config_json, const TableShape& table);
+// Error naming the config path (e.g. "stamps.mql") and the offending value,
+// and Error 54000 for a Definition beyond the limits (document_limits.hpp).
+// Stops at stop_point()s.
+AttachmentConfig parse_attachment_config(std::string_view config_json, const TableShape& table,
+                                         DocumentSource source = DocumentSource::Definition);
 
 // The config with every default filled in, as JSON: what attach stores and
 // what the trigger receives. parse_attachment_config reads it back unchanged.
 std::string normalised_json(const AttachmentConfig& config);
+
+// What attach stores: normalised_json, which must fit in
+// kMaxAttachConfigBytes too (Error 54000), as the trigger reads it back.
+std::string normalised_json_to_store(const AttachmentConfig& config);
 
 }  // namespace leadscore::core

@@ -81,4 +81,15 @@ Stage expect_stage(const nlohmann::json& value, const std::string& path) {
     return match.stage;
 }
 
+void check_entries(const nlohmann::json& value, const std::string& path, const char* what,
+                   bool limited) {
+    if (limited && value.size() > kMaxAttachEntries) {
+        document_too_large("leadscore.attach config", path, value.size(), kMaxAttachEntries, what,
+                           "An attach config has at most " + std::to_string(kMaxAttachEntries) +
+                               " labels, reasons and fit attributes each, and an SLA policy at "
+                               "most " +
+                               std::to_string(kMaxAttachEntries) + " event types.");
+    }
+}
+
 }  // namespace leadscore::core::attach_checks

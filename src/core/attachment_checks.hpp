@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "document_limits.hpp"
 #include "table_shape.hpp"
 #include "error.hpp"
 #include "json_check.hpp"
@@ -36,5 +37,10 @@ void expect_kind(const ColumnShape& column, std::initializer_list<ColumnKind> ki
                  const std::string& path);
 
 Stage expect_stage(const nlohmann::json& value, const std::string& path);
+
+// Error 54000 when `limited` and the list or object `value` holds more than
+// kMaxAttachEntries `what` (a plural noun).
+void check_entries(const nlohmann::json& value, const std::string& path, const char* what,
+                   bool limited);
 
 }  // namespace leadscore::core::attach_checks

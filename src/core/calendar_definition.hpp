@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "document_limits.hpp"
+
 namespace leadscore::core {
 
 // Calendars cover these local years; business time outside them is an
@@ -25,6 +27,8 @@ namespace leadscore::core {
 inline constexpr int kFirstCalendarYear = 1900;
 inline constexpr int kLastCalendarYear = 2299;
 
+// Size limits (Error 54000 beyond them, see document_limits.hpp; and
+// kMaxCalendarBytes of JSON).
 inline constexpr std::size_t kMaxWindowsPerDay = 48;
 inline constexpr std::size_t kMaxHolidays = 100000;
 
@@ -47,13 +51,19 @@ struct CalendarDefinition {
 };
 
 // The definition, or core::Error (22023) naming the JSON path of the first
-// problem. The time zone is only checked to be a plausible name; the glue
-// checks that PostgreSQL knows it.
-CalendarDefinition parse_calendar(std::string_view definition_json, std::string_view name);
+// problem (54000 for a Definition beyond the limits). The time zone is only
+// checked to be a plausible name; the glue checks that PostgreSQL knows it.
+// Time linear in the definition's size; stops at stop_point()s.
+CalendarDefinition parse_calendar(std::string_view definition_json, std::string_view name,
+                                  DocumentSource source = DocumentSource::Definition);
 
 // The normalised JSON document: every weekday listed, windows sorted,
 // holidays as an object in date order. parse_calendar reads it back equal.
 std::string calendar_json(const CalendarDefinition& calendar);
+
+// What define_calendar stores: calendar_json of the parsed definition, which
+// must fit in kMaxCalendarBytes too (Error 54000).
+std::string normalised_calendar(std::string_view definition_json, std::string_view name);
 
 // Calendar names follow model names: 1 to 63 bytes, no control characters.
 void check_calendar_name(std::string_view name);

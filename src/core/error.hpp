@@ -14,6 +14,7 @@ inline constexpr char kInvalidTextRepresentation[] = "22P02";
 inline constexpr char kInvalidBinaryRepresentation[] = "22P03";
 inline constexpr char kInvalidParameterValue[] = "22023";
 inline constexpr char kDatetimeFieldOverflow[] = "22008";
+inline constexpr char kProgramLimitExceeded[] = "54000";
 inline constexpr char kDataCorrupted[] = "XX001";
 }  // namespace sqlstate
 

@@ -2,15 +2,19 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
 #include "ascii.hpp"
+#include "document_limits.hpp"
 #include "duration.hpp"
 #include "json_check.hpp"
 #include "object_name.hpp"
 #include "quote.hpp"
 #include "stage_labels.hpp"
+#include "stop_check.hpp"
 
 namespace leadscore::core {
 
@@ -47,17 +51,76 @@ std::string join(const std::vector<std::string>& items) {
     return out;
 }
 
+// Names in the order they were first seen, with a hash index: a model may
+// have thousands of rules, attributes and groups, and looking each one up
+// in a list made validation quadratic (30 s for 100,000 fit rules in 0.6).
+class NameIndex {
+  public:
+    // The name's index, added at the end when it is new.
+    std::size_t intern(const std::string& name) {
+        const auto [found, added] = index_.emplace(name, names_.size());
+        if (added) {
+            names_.push_back(name);
+        }
+        return found->second;
+    }
+    // false when the name was there already.
+    bool add(const std::string& name) {
+        const std::size_t size = names_.size();
+        return intern(name) == size;
+    }
+    std::optional<std::size_t> find(const std::string& name) const {
+        const auto found = index_.find(name);
+        if (found == index_.end()) {
+            return std::nullopt;
+        }
+        return found->second;
+    }
+    const std::vector<std::string>& names() const { return names_; }
+
+  private:
+    std::vector<std::string> names_;
+    std::unordered_map<std::string, std::size_t> index_;
+};
+
+// "a, b, c" for a hint, the first 20 names only.
+std::string join_some(const std::vector<std::string>& items) {
+    constexpr std::size_t kShown = 20;
+    if (items.size() <= kShown) {
+        return join(items);
+    }
+    return join(std::vector<std::string>(items.begin(), items.begin() + kShown)) + " and " +
+           std::to_string(items.size() - kShown) + " more";
+}
+
 // Reads one model document; `check` knows the model's name for messages.
 class ModelReader {
   public:
-    explicit ModelReader(std::string_view model_name)
-        : check_("scoring model " + quote_for_message(model_name)), model_name_(model_name) {}
+    ModelReader(std::string_view model_name, DocumentSource source)
+        : document_("scoring model " + quote_for_message(model_name)),
+          check_(document_),
+          model_name_(model_name),
+          limited_(source == DocumentSource::Definition) {}
 
     ScoringModel read(const json& document);
 
   private:
+    std::string document_;
     JsonChecker check_;
     std::string model_name_;
+    bool limited_;
+
+    // Error 54000 when the list or object `value` holds more than
+    // kMaxModelEntries `what` (a plural noun).
+    void check_entries(const json& value, const std::string& path, const char* what) const {
+        if (limited_ && value.size() > kMaxModelEntries) {
+            document_too_large(document_, path, value.size(), kMaxModelEntries, what,
+                               "A scoring model has at most " + std::to_string(kMaxModelEntries) +
+                                   " fit rules, fit groups, engagement groups, event types, "
+                                   "frequency rules and competitors each; one rule with an "
+                                   "\"in\" list can replace many \"equals\" rules.");
+        }
+    }
 
     void only_keys(const json& object, const std::string& path,
                    std::initializer_list<std::string_view> known) const {
@@ -80,7 +143,7 @@ class ModelReader {
     }
 
     void read_fit(const json& fit, ScoringModel& model) const;
-    FitRule read_fit_rule(const json& rule, const std::string& path, FitModel& fit) const;
+    FitRule read_fit_rule(const json& rule, const std::string& path, const NameIndex& groups) const;
     FitValue fit_value(const json& value, const std::string& path) const;
     // {"vp": 20, ...}: points by the name of a classifier's result.
     template <typename Kind, std::size_t N>
@@ -103,8 +166,7 @@ class ModelReader {
     }
     void read_engagement(const json& engagement, ScoringModel& model) const;
     Decay read_decay(const json& decay, const std::string& path) const;
-    int group_index(const json& value, const std::string& path,
-                    const std::vector<std::string>& names) const;
+    int group_index(const json& value, const std::string& path, const NameIndex& groups) const;
     Threshold read_threshold(const json& value, const std::string& path) const;
     void read_grade(const json& grade, ScoringModel& model) const;
 };
@@ -188,15 +250,16 @@ Bounds ModelReader::bounds_of(const json& object, const std::string& path, Parse
 }
 
 int ModelReader::group_index(const json& value, const std::string& path,
-                             const std::vector<std::string>& names) const {
+                             const NameIndex& groups) const {
     const std::string name = string_at(value, path);
-    const auto found = std::find(names.begin(), names.end(), name);
-    if (found == names.end()) {
+    const std::optional<std::size_t> found = groups.find(name);
+    if (!found) {
         check_.fail(path, "unknown group " + quote_for_message(name),
-                    names.empty() ? "Define the group under \"groups\" first."
-                                  : "Groups defined here: " + join(names) + ".");
+                    groups.names().empty()
+                        ? "Define the group under \"groups\" first."
+                        : "Groups defined here: " + join_some(groups.names()) + ".");
     }
-    return static_cast<int>(found - names.begin());
+    return static_cast<int>(*found);
 }
 
 FitValue ModelReader::fit_value(const json& value, const std::string& path) const {
@@ -217,7 +280,8 @@ FitValue ModelReader::fit_value(const json& value, const std::string& path) cons
     return out;
 }
 
-FitRule ModelReader::read_fit_rule(const json& rule, const std::string& path, FitModel& fit) const {
+FitRule ModelReader::read_fit_rule(const json& rule, const std::string& path,
+                                   const NameIndex& groups) const {
     object_at(rule, path,
               R"({"name": "industry", "attribute": "industry", "in": ["saas"], "points": 10})");
     only_keys(rule, path,
@@ -272,6 +336,7 @@ FitRule ModelReader::read_fit_rule(const json& rule, const std::string& path, Fi
                               R"(Example: "in": ["saas", "fintech"])");
         }
         for (std::size_t i = 0; i < rule["in"].size(); ++i) {
+            stop_point();
             out.values.push_back(fit_value(rule["in"][i], sub + "[" + std::to_string(i) + "]"));
         }
     } else if (rule.contains("ranges")) {
@@ -282,6 +347,7 @@ FitRule ModelReader::read_fit_rule(const json& rule, const std::string& path, Fi
                               R"(Example: "ranges": [{"min": 50, "max": 500, "points": 15}])");
         }
         for (std::size_t i = 0; i < rule["ranges"].size(); ++i) {
+            stop_point();
             const std::string item = sub + "[" + std::to_string(i) + "]";
             const json& range =
                 object_at(rule["ranges"][i], item, R"({"min": 50, "max": 500, "points": 15})");
@@ -318,16 +384,7 @@ FitRule ModelReader::read_fit_rule(const json& rule, const std::string& path, Fi
     }
     out.bounds = bounds_of(rule, path, &ModelReader::whole_points);
     if (rule.contains("group")) {
-        std::vector<std::string> names;
-        for (const FitGroup& group : fit.groups) {
-            names.push_back(group.name);
-        }
-        out.group = group_index(rule["group"], child(path, "group"), names);
-    }
-    const auto known = std::find(fit.attributes.begin(), fit.attributes.end(), out.attribute);
-    out.attribute_index = static_cast<std::size_t>(known - fit.attributes.begin());
-    if (known == fit.attributes.end()) {
-        fit.attributes.push_back(out.attribute);
+        out.group = group_index(rule["group"], child(path, "group"), groups);
     }
     return out;
 }
@@ -335,32 +392,41 @@ FitRule ModelReader::read_fit_rule(const json& rule, const std::string& path, Fi
 void ModelReader::read_fit(const json& fit, ScoringModel& model) const {
     object_at(fit, "fit", R"({"rules": [{"attribute": "title", "seniority": {"vp": 20}}]})");
     only_keys(fit, "fit", {"rules", "groups", "cap", "floor"});
+    NameIndex groups;
     if (fit.contains("groups")) {
-        for (const auto& [name, group] :
-             object_at(fit["groups"], "fit.groups", R"({"icp": {"cap": 30}})").items()) {
+        const json& objects = object_at(fit["groups"], "fit.groups", R"({"icp": {"cap": 30}})");
+        check_entries(objects, "fit.groups", "fit groups");
+        for (const auto& [name, group] : objects.items()) {
+            stop_point();
             const std::string path = "fit.groups." + name;
             object_at(group, path, R"({"cap": 30})");
             only_keys(group, path, {"cap", "floor"});
             model.fit.groups.push_back({name, bounds_of(group, path, &ModelReader::whole_points)});
+            groups.add(name);
         }
     }
     if (fit.contains("rules")) {
-        if (!fit["rules"].is_array()) {
-            check_.wrong_type("fit.rules", fit["rules"], "an array of rules",
+        const json& rules = fit["rules"];
+        if (!rules.is_array()) {
+            check_.wrong_type("fit.rules", rules, "an array of rules",
                               R"(Example: [{"attribute": "title", "seniority": {"vp": 20}}])");
         }
-        for (std::size_t i = 0; i < fit["rules"].size(); ++i) {
+        check_entries(rules, "fit.rules", "fit rules");
+        model.fit.rules.reserve(rules.size());
+        NameIndex rule_names;
+        NameIndex attributes;
+        for (std::size_t i = 0; i < rules.size(); ++i) {
+            stop_point();
             const std::string path = "fit.rules[" + std::to_string(i) + "]";
-            FitRule rule = read_fit_rule(fit["rules"][i], path, model.fit);
-            for (const FitRule& earlier : model.fit.rules) {
-                if (earlier.name == rule.name) {
-                    check_.fail(path + ".name",
-                                "a second rule named " + quote_for_message(rule.name),
-                                "Rule names appear in explanations; give each rule its own.");
-                }
+            FitRule rule = read_fit_rule(rules[i], path, groups);
+            if (!rule_names.add(rule.name)) {
+                check_.fail(path + ".name", "a second rule named " + quote_for_message(rule.name),
+                            "Rule names appear in explanations; give each rule its own.");
             }
+            rule.attribute_index = attributes.intern(rule.attribute);
             model.fit.rules.push_back(std::move(rule));
         }
+        model.fit.attributes = attributes.names();
     }
     model.fit.bounds = bounds_of(fit, "fit", &ModelReader::whole_points);
 }
@@ -404,11 +470,13 @@ void ModelReader::read_engagement(const json& engagement, ScoringModel& model) c
     only_keys(
         engagement, "engagement",
         {"events", "groups", "decay", "frequency", "inactivity", "cap", "floor", "unknown_events"});
-    std::vector<std::string> group_names;
+    NameIndex group_names;
     if (engagement.contains("groups")) {
-        for (const auto& [name, group] : object_at(engagement["groups"], "engagement.groups",
-                                                   R"({"email": {"cap": 30, "floor": 0}})")
-                                             .items()) {
+        const json& objects = object_at(engagement["groups"], "engagement.groups",
+                                        R"({"email": {"cap": 30, "floor": 0}})");
+        check_entries(objects, "engagement.groups", "engagement groups");
+        for (const auto& [name, group] : objects.items()) {
+            stop_point();
             const std::string path = "engagement.groups." + name;
             object_at(group, path, R"({"cap": 30, "floor": 0, "decay": {"half_life": "30 days"}})");
             only_keys(group, path, {"cap", "floor", "decay"});
@@ -417,17 +485,20 @@ void ModelReader::read_engagement(const json& engagement, ScoringModel& model) c
                 parsed.decay = read_decay(group["decay"], path + ".decay");
             }
             out.groups.push_back(std::move(parsed));
-            group_names.push_back(name);
+            group_names.add(name);
         }
     }
     if (engagement.contains("decay")) {
         out.decay = read_decay(engagement["decay"], "engagement.decay");
     }
     if (engagement.contains("events")) {
-        for (const auto& [type, rule] :
-             object_at(engagement["events"], "engagement.events",
-                       R"({"pricing_view": 15, "email_open": {"points": 2, "cap": 20}})")
-                 .items()) {
+        const json& events =
+            object_at(engagement["events"], "engagement.events",
+                      R"({"pricing_view": 15, "email_open": {"points": 2, "cap": 20}})");
+        check_entries(events, "engagement.events", "event types");
+        out.events.reserve(events.size());
+        for (const auto& [type, rule] : events.items()) {
+            stop_point();
             const std::string path = "engagement.events." + type;
             EventRule parsed;
             parsed.type = type;
@@ -462,7 +533,9 @@ void ModelReader::read_engagement(const json& engagement, ScoringModel& model) c
                 "engagement.frequency", rules, "an array of rules",
                 R"(Example: [{"name": "repeat_visits", "events": ["site_visit"], "at_least": 3, "within": "30 days", "points": 15}])");
         }
+        check_entries(rules, "engagement.frequency", "frequency rules");
         for (std::size_t i = 0; i < rules.size(); ++i) {
+            stop_point();
             const std::string path = "engagement.frequency[" + std::to_string(i) + "]";
             const json& rule = object_at(
                 rules[i], path,
@@ -483,6 +556,7 @@ void ModelReader::read_engagement(const json& engagement, ScoringModel& model) c
                                   R"(Example: ["site_visit"])");
             }
             for (std::size_t j = 0; j < types.size(); ++j) {
+                stop_point();
                 const std::string type_path = path + ".events[" + std::to_string(j) + "]";
                 const int index = out.find_event(string_at(types[j], type_path));
                 if (index < 0) {
@@ -629,7 +703,9 @@ ScoringModel ModelReader::read(const json& document) {
             check_.wrong_type("competitors", list, "an array of domains",
                               R"(Example: ["rival.com"])");
         }
+        check_entries(list, "competitors", "competitors");
         for (std::size_t i = 0; i < list.size(); ++i) {
+            stop_point();
             const std::string path = "competitors[" + std::to_string(i) + "]";
             const std::string domain = lower_trimmed(string_at(list[i], path));
             if (domain.find(',') != std::string::npos || domain.find('@') != std::string::npos ||
@@ -824,14 +900,28 @@ void check_model_name(std::string_view name) {
     check_object_name(name, "scoring model");
 }
 
-ScoringModel parse_model(std::string_view definition_json, std::string_view model_name) {
+ScoringModel parse_model(std::string_view definition_json, std::string_view model_name,
+                         DocumentSource source) {
+    if (source == DocumentSource::Definition) {
+        check_document_bytes(definition_json, kMaxModelBytes,
+                             "scoring model " + quote_for_message(model_name),
+                             "A scoring model's definition");
+    }
     const json document = json::parse(definition_json, nullptr, false);
     if (document.is_discarded()) {
         throw Error(sqlstate::kInvalidParameterValue,
                     "invalid scoring model " + quote_for_message(model_name) + ": not valid JSON",
                     "Pass the definition as jsonb.");
     }
-    return ModelReader(model_name).read(document);
+    return ModelReader(model_name, source).read(document);
+}
+
+std::string normalised_model(std::string_view definition_json, std::string_view model_name) {
+    std::string normalised = model_json(parse_model(definition_json, model_name));
+    check_document_bytes(normalised, kMaxModelBytes,
+                         "scoring model " + quote_for_message(model_name),
+                         "A scoring model's definition", true);
+    return normalised;
 }
 
 std::string model_json(const ScoringModel& model) {
@@ -847,6 +937,7 @@ std::string model_json(const ScoringModel& model) {
     fit["groups"] = fit_groups;
     json rules = json::array();
     for (const FitRule& rule : model.fit.rules) {
+        stop_point();
         json item = {{"name", rule.name}, {"attribute", rule.attribute}};
         switch (rule.match) {
             case FitMatch::Seniority: {
@@ -924,6 +1015,7 @@ std::string model_json(const ScoringModel& model) {
     eng["decay"] = decay_json(engagement.decay);
     json events = json::object();
     for (const EventRule& rule : engagement.events) {
+        stop_point();
         json item = centi_bounds_json(rule.bounds, {{"points", points_json(rule.points)}});
         if (rule.group >= 0) {
             item["group"] = engagement.groups[static_cast<std::size_t>(rule.group)].name;

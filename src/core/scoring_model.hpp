@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "document_limits.hpp"
 #include "email_kind.hpp"
 #include "object_name.hpp"
 #include "title_seniority.hpp"
@@ -194,12 +195,20 @@ void check_model_name(std::string_view name);
 
 // Parses and validates a model definition; `model_name` is for messages.
 // Throws Error naming the JSON path, e.g. `engagement.events.pricing_view:
-// expected a number, got a string "high"`.
-ScoringModel parse_model(std::string_view definition_json, std::string_view model_name);
+// expected a number, got a string "high"`, and Error 54000 for a definition
+// of a Definition `source` beyond the limits (document_limits.hpp). Time
+// linear in the definition's size; stops at stop_point()s (stop_check.hpp).
+ScoringModel parse_model(std::string_view definition_json, std::string_view model_name,
+                         DocumentSource source = DocumentSource::Definition);
 
-// The model as JSON with every default written out: what define_model
-// stores. parse_model reads it back to the same model.
+// The model as JSON with every default written out. parse_model reads it
+// back to the same model.
 std::string model_json(const ScoringModel& model);
+
+// What define_model stores: model_json of the parsed definition, which must
+// fit in kMaxModelBytes too (Error 54000), so that it reads back (and
+// restores from a dump) within the limits.
+std::string normalised_model(std::string_view definition_json, std::string_view model_name);
 
 // The built-in model "default", from the seeds (seed 000's point values and
 // thresholds).

@@ -9,6 +9,7 @@
 #include "duration.hpp"
 #include "quote.hpp"
 #include "stage_labels.hpp"
+#include "stop_check.hpp"
 
 namespace leadscore::core {
 
@@ -40,7 +41,7 @@ std::optional<std::string> optional_column(const json& sla, const char* key,
 }
 
 void read_met_by(const json& met_by, const std::string& path, const TableShape& table,
-                 SlaPolicy& policy) {
+                 SlaPolicy& policy, bool limited) {
     checker().object_at(met_by, path,
                         R"({"column": "first_contacted_at"}, {"leaves_for": ["sql"]} or )"
                         R"({"events": "crm.activities", "types": ["call"], "at_least": 5})");
@@ -97,7 +98,9 @@ void read_met_by(const json& met_by, const std::string& path, const TableShape& 
                 checker().wrong_type(path + ".types", types, "a non-empty array of event types",
                                      R"(Example: ["call", "email"]; leave it out for any type.)");
             }
+            check_entries(types, path + ".types", "event types", limited);
             for (std::size_t i = 0; i < types.size(); ++i) {
+                stop_point();
                 policy.types.push_back(
                     expect_string(types[i], path + ".types[" + std::to_string(i) + "]"));
             }
@@ -123,7 +126,7 @@ void read_met_by(const json& met_by, const std::string& path, const TableShape& 
 }
 
 SlaPolicy read_policy(const json& value, const std::string& path, const TableShape& table,
-                      const std::string& calendar) {
+                      const std::string& calendar, bool limited) {
     checker().object_at(value, path, policy_example());
     checker().only_keys(value, path, {"name", "stage", "within", "calendar", "met_by"});
     SlaPolicy policy;
@@ -159,7 +162,7 @@ SlaPolicy read_policy(const json& value, const std::string& path, const TableSha
         config_error(path + ".met_by", "missing",
                      "Say what meets the SLA, e.g. {\"column\": \"first_contacted_at\"}.");
     }
-    read_met_by(value["met_by"], path + ".met_by", table, policy);
+    read_met_by(value["met_by"], path + ".met_by", table, policy, limited);
     return policy;
 }
 
@@ -199,7 +202,7 @@ std::string format_business_amount(std::int64_t micros) {
     return format_duration(micros);
 }
 
-SlaConfig parse_sla_config(const json& sla, const TableShape& table) {
+SlaConfig parse_sla_config(const json& sla, const TableShape& table, DocumentSource source) {
     checker().object_at(sla, "sla",
                         R"({"calendar": "sales", "policies": [{"name": "first_response", )"
                         R"("within": "2 hours", "met_by": {"column": "first_contacted_at"}}]})");
@@ -247,7 +250,8 @@ SlaConfig parse_sla_config(const json& sla, const TableShape& table) {
     }
     for (std::size_t i = 0; i < policies.size(); ++i) {
         const std::string path = "sla.policies[" + std::to_string(i) + "]";
-        SlaPolicy policy = read_policy(policies[i], path, table, config.calendar);
+        SlaPolicy policy = read_policy(policies[i], path, table, config.calendar,
+                                       source == DocumentSource::Definition);
         for (const SlaPolicy& earlier : config.policies) {
             if (earlier.name == policy.name) {
                 config_error(path + ".name",

@@ -26,6 +26,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "document_limits.hpp"
 #include "stage.hpp"
 #include "table_shape.hpp"
 
@@ -64,7 +65,8 @@ struct SlaConfig {
 };
 
 // Reads the "sla" object of an attach config (paths start with "sla.").
-SlaConfig parse_sla_config(const nlohmann::json& sla, const TableShape& table);
+SlaConfig parse_sla_config(const nlohmann::json& sla, const TableShape& table,
+                           DocumentSource source = DocumentSource::Definition);
 
 // Every default written out; parse_sla_config reads it back unchanged.
 nlohmann::json sla_config_json(const SlaConfig& config);

@@ -53,7 +53,7 @@ LEADSCORE_FUNCTION(attachment_config) {
     {
         const core::AttachmentConfig parsed =
             core::parse_attachment_config(config_text, pg::to_table_shape(*table));
-        normalised = pg::copy_to_palloc(core::normalised_json(parsed));
+        normalised = pg::copy_to_palloc(core::normalised_json_to_store(parsed));
         if (parsed.model) {
             model_name = pg::copy_to_palloc(*parsed.model);
         }

@@ -145,7 +145,8 @@ CompiledAttachment* compile(const Trigger* trigger, Oid relid, const PgTable& ta
     auto entry = std::make_unique<CompiledAttachment>();
     entry->trigger = trigger->tgoid;
     entry->relation = relid;
-    entry->config = core::parse_attachment_config(trigger->tgargs[0], to_table_shape(table));
+    entry->config = core::parse_attachment_config(trigger->tgargs[0], to_table_shape(table),
+                                                  core::DocumentSource::Stored);
     entry->resolver.emplace(entry->config.labels);
     entry->attached_table = attached_table;
     entry->attached_table_name = attached_table_name;

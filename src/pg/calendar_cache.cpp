@@ -168,7 +168,8 @@ core::BusinessCalendar& calendar_named(std::string_view name) {
     const pg_tz* zone = read_checked(name, stored);
     auto loaded = std::make_unique<LoadedCalendar>();
     loaded->calendar = std::make_unique<core::BusinessCalendar>(
-        std::string(name), core::parse_calendar(stored.definition, name),
+        std::string(name),
+        core::parse_calendar(stored.definition, name, core::DocumentSource::Stored),
         std::make_unique<PgTimeZone>(zone));
     calendars.push_back(std::move(loaded));
     return *calendars.back()->calendar;

@@ -62,8 +62,7 @@ LEADSCORE_FUNCTION(check_calendar) {
     const char* normalised;
     {
         core::check_calendar_name(name);
-        const std::string text = core::calendar_json(core::parse_calendar(definition, name));
-        normalised = pg::copy_to_palloc(text);
+        normalised = pg::copy_to_palloc(core::normalised_calendar(definition, name));
     }
     return pg::jsonb_datum(normalised);
 }

@@ -1,10 +1,15 @@
 #include "guard.hpp"
 
+extern "C" {
+#include "miscadmin.h"
+}
+
 #include <cstring>
 #include <exception>
 #include <new>
 
 #include "core/error.hpp"
+#include "core/stop_check.hpp"
 
 namespace leadscore::pg {
 
@@ -18,7 +23,13 @@ void copy_text(char* out, std::size_t capacity, const char* text) noexcept {
 
 }  // namespace
 
+bool stop_requested() noexcept {
+    return INTERRUPTS_PENDING_CONDITION() && (QueryCancelPending || ProcDiePending) &&
+           INTERRUPTS_CAN_BE_PROCESSED();
+}
+
 void capture_current_exception(CaughtError& caught) noexcept {
+    caught.stop_requested = false;
     caught.postgres_error = nullptr;
     copy_text(caught.sqlstate, sizeof caught.sqlstate, "XX000");
     caught.detail[0] = '\0';
@@ -27,6 +38,11 @@ void capture_current_exception(CaughtError& caught) noexcept {
         throw;
     } catch (const PostgresError& error) {
         caught.postgres_error = error.data;
+    } catch (const core::StopRequested&) {
+        caught.stop_requested = true;
+        copy_text(caught.sqlstate, sizeof caught.sqlstate, "57014");
+        copy_text(caught.message, sizeof caught.message,
+                  "canceling statement: leadscore was interrupted");
     } catch (const core::Error& error) {
         copy_text(caught.sqlstate, sizeof caught.sqlstate, error.sqlstate());
         copy_text(caught.message, sizeof caught.message, error.what());
@@ -52,6 +68,14 @@ void capture_current_exception(CaughtError& caught) noexcept {
 void raise_caught_error(const CaughtError& caught) {
     if (caught.postgres_error != nullptr) {
         ReThrowError(caught.postgres_error);
+    }
+    if (caught.stop_requested) {
+        // PostgreSQL's own error: "canceling statement due to statement
+        // timeout" or "... user request", or FATAL for a terminated backend.
+        CHECK_FOR_INTERRUPTS();
+        // Not reached while the flags stop_requested() read still hold; in
+        // case ProcessInterrupts did not raise, the error below is of the
+        // same kind (57014).
     }
     const char* s = caught.sqlstate;
     ereport(ERROR, (errcode(MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4])),

@@ -14,6 +14,13 @@
 // a C++ object must stay alive around a PostgreSQL call, the call goes through
 // call_postgres, which turns a PostgreSQL error into a C++ exception, so the
 // object is destroyed on the way out and the error re-raised by the guard.
+//
+// Cancellation: the core's long loops ask stop_requested() (installed as the
+// core's stop hook at module load), which reads PostgreSQL's interrupt flags
+// without acting on them; when a cancel, a statement_timeout or a
+// termination is pending, the core throws core::StopRequested, and the
+// guard, with every C++ frame left, calls CHECK_FOR_INTERRUPTS() to let
+// PostgreSQL raise its own error (57014, or FATAL for a terminated backend).
 #pragma once
 
 #include "postgres.hpp"
@@ -45,8 +52,15 @@ void call_postgres(Fn&& fn) {
     }
 }
 
+// The core's stop hook: true when PostgreSQL has a pending interrupt that
+// CHECK_FOR_INTERRUPTS() would turn into an error now (a query cancel,
+// which statement_timeout sends too, or a backend termination). Reads flags
+// only; never raises.
+bool stop_requested() noexcept;
+
 // A caught exception, as plain data that outlives the catch block.
 struct CaughtError {
+    bool stop_requested;        // the exception was core::StopRequested
     ErrorData* postgres_error;  // set when the exception was a PostgresError
     char sqlstate[6];
     char message[1024];

@@ -167,7 +167,7 @@ const LoadedModel& load(std::string_view name, std::uint32_t version) {
     entry->name = std::string(name);
     entry->version = stored.version;
     entry->current = stored.current;
-    entry->model = core::parse_model(stored.definition, name);
+    entry->model = core::parse_model(stored.definition, name, core::DocumentSource::Stored);
     models.push_back(std::move(entry));
     return *models.back();
 }

@@ -29,8 +29,7 @@ LEADSCORE_FUNCTION(check_model) {
     const char* normalised;
     {
         core::check_model_name(name);
-        const std::string text = core::model_json(core::parse_model(definition, name));
-        normalised = pg::copy_to_palloc(text);
+        normalised = pg::copy_to_palloc(core::normalised_model(definition, name));
     }
     return pg::jsonb_datum(normalised);
 }

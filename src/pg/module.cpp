@@ -7,11 +7,14 @@ extern "C" {
 
 #include "attachment_cache.hpp"
 #include "calendar_cache.hpp"
+#include "guard.hpp"
 #include "model_cache.hpp"
 #include "score_promotion.hpp"
 #include "settings.hpp"
 #include "sla_clock_store.hpp"
 #include "table_appender.hpp"
+
+#include "core/stop_check.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -45,4 +48,6 @@ void _PG_init(void) {
     leadscore::pg::register_calendar_cache_callbacks();
     leadscore::pg::register_score_promotion_callbacks();
     leadscore::pg::register_clock_store_callbacks();
+    // The core's long loops stop on a cancel or a statement_timeout (guard.hpp).
+    leadscore::core::set_stop_hook(leadscore::pg::stop_requested);
 }

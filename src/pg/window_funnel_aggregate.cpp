@@ -49,7 +49,11 @@ MemoryContext aggregate_context(FunctionCallInfo fcinfo) {
 }
 
 // An interval as microseconds: a day is 24 hours, a month 30 days (as
-// PostgreSQL compares intervals). Positive, or ERROR.
+// PostgreSQL compares intervals). Positive and at most PG_INT64_MAX
+// microseconds (106751991 days 04:00:54.775807, some 292,000 years), or
+// ERROR 22023 (as in 0.6): an interval PostgreSQL holds, but not a window
+// window_funnel can use, as a window <= 0 is not (22008 is for a datetime
+// result that overflows, and nothing has been computed).
 std::int64_t window_arg(FunctionCallInfo fcinfo) {
     if (PG_ARGISNULL(1)) {
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -61,7 +65,16 @@ std::int64_t window_arg(FunctionCallInfo fcinfo) {
     const __int128 micros = static_cast<__int128>(window->time) +
                             static_cast<__int128>(window->day) * USECS_PER_DAY +
                             static_cast<__int128>(window->month) * DAYS_PER_MONTH * USECS_PER_DAY;
-    if (micros <= 0 || micros > PG_INT64_MAX) {
+    if (micros > PG_INT64_MAX) {
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                 errmsg("window_funnel's window is too large: '%s', more than 106751991 days "
+                        "04:00:54.775807",
+                        DatumGetCString(DirectFunctionCall1(interval_out, PG_GETARG_DATUM(1)))),
+                 errhint("A window holds at most 2^63 - 1 microseconds (some 292,000 years), a "
+                         "day counted as 24 hours and a month as 30 days.")));
+    }
+    if (micros <= 0) {
         ereport(ERROR,
                 (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                  errmsg("window_funnel needs a positive window, got '%s'",
