@@ -818,3 +818,68 @@ SELECT a.target,
 FROM @extschema@.attachment_configs AS a
 WHERE pg_catalog.has_table_privilege(a.target, 'SELECT');
 GRANT SELECT ON @extschema@.attachments, @extschema@.models TO PUBLIC;
+
+-- Size limits (54000) apply to the documents users define: _check_model and
+-- _check_calendar, which define_model and define_calendar call. A row
+-- written to the tables themselves, as pg_restore writes every stored model
+-- and calendar, is normalised without them, so that everything stored
+-- (before 0.7 any size was accepted) restores (test document_limits).
+CREATE FUNCTION @extschema@._normalise_stored_model(name text, definition jsonb)
+    RETURNS jsonb AS 'MODULE_PATHNAME', 'normalise_stored_model'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._normalise_stored_model(text, jsonb) IS
+    'internal: validates a scoring model row and returns it with every default written out, without the size limits';
+CREATE FUNCTION @extschema@._normalise_stored_calendar(name text, definition jsonb)
+    RETURNS jsonb AS 'MODULE_PATHNAME', 'normalise_stored_calendar'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._normalise_stored_calendar(text, jsonb) IS
+    'internal: validates a calendar row and returns it normalised, without the size limits';
+
+CREATE OR REPLACE FUNCTION @extschema@._normalise_model_row()
+    RETURNS trigger LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    NEW.definition := @extschema@._normalise_stored_model(NEW.name, NEW.definition);
+    RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@._normalise_calendar_row()
+    RETURNS trigger LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    zone text;
+BEGIN
+    NEW.definition := @extschema@._normalise_stored_calendar(NEW.name, NEW.definition);
+    SELECT z.name INTO zone
+    FROM pg_timezone_names AS z
+    WHERE lower(z.name) = lower(NEW.definition->>'time_zone')
+    ORDER BY z.name = NEW.definition->>'time_zone' DESC, z.name
+    LIMIT 1;
+    IF zone IS NULL THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('invalid calendar %s at time_zone: unknown time zone %s',
+                             to_json(NEW.name), to_json(NEW.definition->>'time_zone')),
+            HINT = 'Use an IANA zone name such as "Europe/Berlin" or "America/New_York"; '
+                   'SELECT name FROM pg_timezone_names lists them.';
+    END IF;
+    NEW.definition := jsonb_set(NEW.definition, '{time_zone}', to_jsonb(zone));
+    RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.define_calendar(name text, definition jsonb)
+    RETURNS jsonb
+    LANGUAGE sql
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    INSERT INTO @extschema@.calendars AS c (name, definition)
+    VALUES (define_calendar.name, @extschema@._check_calendar(define_calendar.name, define_calendar.definition))
+    ON CONFLICT ON CONSTRAINT calendars_pkey DO UPDATE
+        SET definition = excluded.definition, defined_at = pg_catalog.now(),
+            defined_by = CURRENT_USER
+    RETURNING c.definition;
+END;

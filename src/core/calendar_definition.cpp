@@ -358,10 +358,13 @@ CalendarDefinition parse_calendar(std::string_view definition_json, std::string_
     return CalendarReader(name, source).read(document);
 }
 
-std::string normalised_calendar(std::string_view definition_json, std::string_view name) {
-    std::string normalised = calendar_json(parse_calendar(definition_json, name));
-    check_document_bytes(normalised, kMaxCalendarBytes, "calendar " + quote_for_message(name),
-                         "A calendar's definition", true);
+std::string normalised_calendar(std::string_view definition_json, std::string_view name,
+                                DocumentSource source) {
+    std::string normalised = calendar_json(parse_calendar(definition_json, name, source));
+    if (source == DocumentSource::Definition) {
+        check_document_bytes(normalised, kMaxCalendarBytes, "calendar " + quote_for_message(name),
+                             "A calendar's definition", true);
+    }
     return normalised;
 }
 

@@ -63,7 +63,10 @@ std::string calendar_json(const CalendarDefinition& calendar);
 
 // What define_calendar stores: calendar_json of the parsed definition, which
 // must fit in kMaxCalendarBytes too (Error 54000).
-std::string normalised_calendar(std::string_view definition_json, std::string_view name);
+// Stored: a row written to the calendar table (as a restore writes it), read
+// without the limits, as normalised_model reads a model row.
+std::string normalised_calendar(std::string_view definition_json, std::string_view name,
+                                DocumentSource source = DocumentSource::Definition);
 
 // Calendar names follow model names: 1 to 63 bytes, no control characters.
 void check_calendar_name(std::string_view name);

@@ -916,11 +916,14 @@ ScoringModel parse_model(std::string_view definition_json, std::string_view mode
     return ModelReader(model_name, source).read(document);
 }
 
-std::string normalised_model(std::string_view definition_json, std::string_view model_name) {
-    std::string normalised = model_json(parse_model(definition_json, model_name));
-    check_document_bytes(normalised, kMaxModelBytes,
-                         "scoring model " + quote_for_message(model_name),
-                         "A scoring model's definition", true);
+std::string normalised_model(std::string_view definition_json, std::string_view model_name,
+                             DocumentSource source) {
+    std::string normalised = model_json(parse_model(definition_json, model_name, source));
+    if (source == DocumentSource::Definition) {
+        check_document_bytes(normalised, kMaxModelBytes,
+                             "scoring model " + quote_for_message(model_name),
+                             "A scoring model's definition", true);
+    }
     return normalised;
 }
 

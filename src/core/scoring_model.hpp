@@ -206,9 +206,12 @@ ScoringModel parse_model(std::string_view definition_json, std::string_view mode
 std::string model_json(const ScoringModel& model);
 
 // What define_model stores: model_json of the parsed definition, which must
-// fit in kMaxModelBytes too (Error 54000), so that it reads back (and
-// restores from a dump) within the limits.
-std::string normalised_model(std::string_view definition_json, std::string_view model_name);
+// fit in kMaxModelBytes too (Error 54000) for a Definition. A row written
+// to the model table (as a restore writes every stored model) is a Stored
+// document: checked and normalised the same way, without the limits, so
+// that whatever was stored restores.
+std::string normalised_model(std::string_view definition_json, std::string_view model_name,
+                             DocumentSource source = DocumentSource::Definition);
 
 // The built-in model "default", from the seeds (seed 000's point values and
 // thresholds).

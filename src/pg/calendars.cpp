@@ -45,11 +45,9 @@ Datum business_interval(core::Micros micros) {
     return IntervalPGetDatum(result);
 }
 
-}  // namespace
-
-// leadscore._check_calendar(name, definition) -> jsonb: the definition
-// validated and normalised, or an ERROR naming the JSON path.
-LEADSCORE_FUNCTION(check_calendar) {
+// The definition argument validated and normalised, or an ERROR naming the
+// JSON path.
+Datum normalised_calendar_arg(FunctionCallInfo fcinfo, core::DocumentSource source) {
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) {
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
                         errmsg("a calendar needs a name and a definition, got NULL"),
@@ -62,9 +60,23 @@ LEADSCORE_FUNCTION(check_calendar) {
     const char* normalised;
     {
         core::check_calendar_name(name);
-        normalised = pg::copy_to_palloc(core::normalised_calendar(definition, name));
+        normalised = pg::copy_to_palloc(core::normalised_calendar(definition, name, source));
     }
     return pg::jsonb_datum(normalised);
+}
+
+}  // namespace
+
+// leadscore._check_calendar(name, definition) -> jsonb, within the size
+// limits: what define_calendar stores.
+LEADSCORE_FUNCTION(check_calendar) {
+    return normalised_calendar_arg(fcinfo, core::DocumentSource::Definition);
+}
+
+// leadscore._normalise_stored_calendar(name, definition) -> jsonb: the same
+// without the size limits, for rows written to leadscore.calendars.
+LEADSCORE_FUNCTION(normalise_stored_calendar) {
+    return normalised_calendar_arg(fcinfo, core::DocumentSource::Stored);
 }
 
 // (calendar, start, amount interval) -> timestamptz

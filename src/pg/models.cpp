@@ -15,9 +15,11 @@ extern "C" {
 namespace core = leadscore::core;
 namespace pg = leadscore::pg;
 
-// leadscore._check_model(name, definition) -> jsonb: the definition validated
-// and normalised (every default written out), or an ERROR naming the JSON path.
-LEADSCORE_FUNCTION(check_model) {
+namespace {
+
+// The definition argument validated and normalised (every default written
+// out), or an ERROR naming the JSON path.
+Datum normalised_model_arg(FunctionCallInfo fcinfo, core::DocumentSource source) {
     const std::string_view name = pg::model_name_arg(fcinfo, 0);
     if (PG_ARGISNULL(1)) {
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -29,9 +31,24 @@ LEADSCORE_FUNCTION(check_model) {
     const char* normalised;
     {
         core::check_model_name(name);
-        normalised = pg::copy_to_palloc(core::normalised_model(definition, name));
+        normalised = pg::copy_to_palloc(core::normalised_model(definition, name, source));
     }
     return pg::jsonb_datum(normalised);
+}
+
+}  // namespace
+
+// leadscore._check_model(name, definition) -> jsonb, within the size limits:
+// what define_model stores.
+LEADSCORE_FUNCTION(check_model) {
+    return normalised_model_arg(fcinfo, core::DocumentSource::Definition);
+}
+
+// leadscore._normalise_stored_model(name, definition) -> jsonb: the same
+// without the size limits, for rows written to leadscore.scoring_models (a
+// restore writes every stored model, those from before the limits too).
+LEADSCORE_FUNCTION(normalise_stored_model) {
+    return normalised_model_arg(fcinfo, core::DocumentSource::Stored);
 }
 
 // leadscore._builtin_default_model() -> jsonb: the seeds' model, installed as
