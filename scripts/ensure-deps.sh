@@ -12,7 +12,7 @@ packages=(make g++ cmake pkg-config
           "postgresql-$major" "postgresql-server-dev-$major" postgresql-contrib
           nlohmann-json3-dev)
 case "$job" in
-    test) packages+=(libgtest-dev "postgresql-$major-cron") ;;
+    test) packages+=(libgtest-dev "postgresql-$major-cron" python3) ;;
     demo) packages+=("postgresql-$major-cron") ;;
     bench) packages+=(python3 python3-psycopg2) ;;
     *) echo "usage: $0 test|demo|bench" >&2; exit 2 ;;

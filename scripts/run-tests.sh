@@ -15,6 +15,11 @@ scripts/run-unit-tests.sh 2>&1 | tee build/unit.log || status=1
 unit_total=$(sed -nE 's/.* tests failed out of ([0-9]+).*/\1/p' build/unit.log | tail -1)
 unit_failed=$(sed -nE 's/.*passed, ([0-9]+) tests failed out of.*/\1/p' build/unit.log | tail -1)
 
+# The release metadata (META.json, debian/) agree with the control file.
+python3 scripts/check-metadata.py | tee build/metadata.log || status=1
+meta_passed=$(sed -nE 's/^metadata: ([0-9]+) passed, ([0-9]+) failed$/\1/p' build/metadata.log)
+meta_failed=$(sed -nE 's/^metadata: ([0-9]+) passed, ([0-9]+) failed$/\2/p' build/metadata.log)
+
 if ! build_and_install WERROR=1; then
     echo "summary: 0 passed, 1 failed (the extension did not build or install)"
     exit 1
@@ -38,8 +43,8 @@ done
 sql_passed=$(grep -cE '(\.\.\. ok|^ok [0-9]+ )' build/installcheck.log)
 sql_failed=$(grep -cE '(\.\.\. FAILED|^not ok [0-9]+ )' build/installcheck.log)
 
-passed=$(( ${unit_total:-0} - ${unit_failed:-0} + sql_passed ))
-failed=$(( ${unit_failed:-0} + sql_failed ))
+passed=$(( ${unit_total:-0} - ${unit_failed:-0} + ${meta_passed:-0} + sql_passed ))
+failed=$(( ${unit_failed:-0} + ${meta_failed:-0} + sql_failed ))
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
     failed=1  # a suite failed without a per-test verdict (build or setup)
 fi
