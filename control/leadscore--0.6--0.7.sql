@@ -883,3 +883,29 @@ BEGIN ATOMIC
             defined_by = CURRENT_USER
     RETURNING c.definition;
 END;
+
+-- Issue 15.5: windows of one day that touch into more than 24 hours, such
+-- as [["09:00", "12:00"], ["12:00", "10:00", "overnight"]], are refused by
+-- define_calendar now. 0.6 accepted them and stored the join as
+-- ["09:00", "10:00", "overnight"], which nothing reads: every business-time
+-- function on such a calendar failed (22023), redefining it from its stored
+-- form failed, and a dump holding it did not restore. The update cannot
+-- tell what the stored window was meant to be, so it leaves the row alone
+-- and names every stored calendar that cannot be read back (the size
+-- limits of define_calendar do not apply to stored rows, so they are not
+-- checked here).
+DO $$
+DECLARE
+    stored record;
+BEGIN
+    FOR stored IN SELECT c.name, c.definition FROM @extschema@.calendars AS c ORDER BY c.name LOOP
+        BEGIN
+            PERFORM @extschema@._normalise_stored_calendar(stored.name, stored.definition);
+        EXCEPTION WHEN invalid_parameter_value THEN
+            RAISE WARNING 'calendar % as stored is refused: %', to_json(stored.name), SQLERRM
+                USING HINT = 'Redefine it with leadscore.define_calendar(name, definition) or drop it with '
+                             'leadscore.drop_calendar(name): a dump that holds it does not restore.';
+        END;
+    END LOOP;
+END
+$$;

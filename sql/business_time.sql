@@ -55,6 +55,21 @@ ORDER BY zone, day;
 -- ... and the Friday-to-Monday SLA over the spring change is still 2 hours.
 SELECT leadscore.business_add('office_america_new_york', '2025-03-07 16:00', '2 hours') AS ny_spring,
        leadscore.business_add('office_america_new_york', '2025-10-31 16:00', '2 hours') AS ny_autumn;
+-- The README's example, exactly: Friday's window ends at 15:00, so the two
+-- hours are the first of the Saturday night shift, up to midnight, before
+-- the clocks jump on Sunday at 02:00 (not Monday 10:00, as the README said
+-- until 0.7).
+SELECT leadscore.define_calendar('sales_ny', '{
+  "time_zone": "America/New_York",
+  "week": {"mon": [["09:00", "12:30"], ["13:30", "17:00"]],
+           "tue": [["09:00", "12:30"], ["13:30", "17:00"]],
+           "wed": [["09:00", "17:00"]], "thu": [["09:00", "17:00"]],
+           "fri": [["09:00", "15:00"]],
+           "sat": [["22:00", "06:00", "overnight"]]},
+  "holidays": {"2025-12-25": [], "2025-12-24": [["09:00", "13:00"]]}}') IS NOT NULL AS defined;
+SET DateStyle = ISO;  -- as the README prints it
+SELECT leadscore.business_add('sales_ny', '2025-03-07 16:00-05', '2 hours');
+RESET DateStyle;
 -- Windows across the jump are an hour shorter or longer in real time: the
 -- Saturday night shift (22:00-06:00) on the weekend of each change, against
 -- an ordinary weekend (8 hours).

@@ -137,7 +137,21 @@ SELECT leadscore.attach('admins', '{"stage_column": "stage", "notify_channel": n
 SELECT leadscore.attach_events('owned_events', '{"leads": "owned", "lead_column": "lead_id"}') IS NOT NULL AS events_attached;
 INSERT INTO owned VALUES (1, 'lead');
 INSERT INTO admins VALUES (1, 'lead');
+-- A calendar as 0.6 stored [["09:00", "12:00"], ["12:00", "10:00",
+-- "overnight"]] (written past the trigger: this library refuses it), and a
+-- good one: the update names the first.
+SET session_replication_role = replica;
+INSERT INTO leadscore.calendars (name, definition) VALUES ('joined_06', '{"time_zone": "Europe/Berlin",
+  "week": {"mon": [["09:00", "10:00", "overnight"]], "tue": [], "wed": [], "thu": [], "fri": [], "sat": [], "sun": []},
+  "holidays": {}}');
+RESET session_replication_role;
+SELECT leadscore.define_calendar('fine_06', '{"time_zone": "UTC", "week": {"mon": [["09:00", "17:00"]]}}') IS NOT NULL AS defined;
 ALTER EXTENSION leadscore UPDATE TO '0.7';
+-- Still unusable, until redefined as the hint of define_calendar says.
+SELECT leadscore.is_business_time('joined_06', '2025-12-01 09:30+01');
+SELECT leadscore.define_calendar('joined_06', '{"time_zone": "Europe/Berlin",
+  "week": {"mon": [["09:00", "24:00"]], "tue": [["00:00", "10:00"]]}}') IS NOT NULL AS redefined;
+SELECT leadscore.business_diff('joined_06', '2025-12-01 00:00+01', '2025-12-03 00:00+01') AS monday_to_tuesday;
 SET ROLE upgrade_owner;
 INSERT INTO owned_events (lead_id, event_type) VALUES (1, 'demo_view');
 SELECT score FROM owned;

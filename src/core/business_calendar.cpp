@@ -35,9 +35,12 @@ void BusinessCalendar::out_of_range(const char* what) const {
                     "-01-01 to " + std::to_string(kLastCalendarYear) + "-12-31.");
 }
 
+CivilDate BusinessCalendar::local_date(Micros instant) const {
+    return civil_date(floor_div(instant_to_local(*zone_, instant), kMicrosPerDay));
+}
+
 int BusinessCalendar::local_year(Micros instant) const {
-    const Micros local = instant_to_local(*zone_, instant);
-    const CivilDate date = civil_date(floor_div(local, kMicrosPerDay));
+    const CivilDate date = local_date(instant);
     if (date.year < kFirstCalendarYear || date.year > kLastCalendarYear) {
         out_of_range(("the local date " + format_civil_date(date)).c_str());
     }
@@ -131,8 +134,21 @@ Micros BusinessCalendar::diff(Micros start, Micros finish) {
     return total;
 }
 
+// The last covered year's last window may run past midnight into 2300: an
+// answer there would be refused by every other function (business_diff
+// could not give the amount back), so it is an error too. (Going back, an
+// answer lies in a window of a covered day.)
+Micros BusinessCalendar::covered(Micros result) const {
+    const CivilDate date = local_date(result);
+    if (date.year > kLastCalendarYear) {
+        out_of_range(("the result (local date " + format_civil_date(date) + ")").c_str());
+    }
+    return result;
+}
+
 Micros BusinessCalendar::add(Micros start, Micros amount) {
     if (amount == 0) {
+        local_year(start);  // a start outside the covered years is an error, as for any amount
         return start;
     }
     if (amount == std::numeric_limits<Micros>::min()) {  // has no opposite
@@ -150,7 +166,7 @@ Micros BusinessCalendar::add(Micros start, Micros amount) {
                 const std::size_t i = static_cast<std::size_t>(
                     std::lower_bound(y.before.begin() + 1, y.before.end(), target) -
                     (y.before.begin() + 1));
-                return y.starts[i] + (target - y.before[i]);
+                return covered(y.starts[i] + (target - y.before[i]));
             }
             remaining -= y.total() - used;
         }

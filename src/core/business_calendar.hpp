@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "calendar_definition.hpp"
+#include "civil_date.hpp"
 #include "local_time.hpp"
 
 namespace leadscore::core {
@@ -30,7 +31,8 @@ class BusinessCalendar {
     // `start` (before `start` for a negative amount): the earliest such
     // instant going forward (an 8-hour day that starts at 09:00 ends at
     // 17:00, not at 09:00 the next morning), the latest going backward.
-    // A zero amount returns `start`, business time or not.
+    // A zero amount returns `start`, business time or not. An answer
+    // outside the covered years is Error 22008, as a start there is.
     Micros add(Micros start, Micros amount);
 
     // Business time between the two instants, negative when finish < start.
@@ -58,7 +60,11 @@ class BusinessCalendar {
 
     const Year& year(int number);
     void build(int number, Year& year) const;
+    CivilDate local_date(Micros instant) const;
     int local_year(Micros instant) const;
+    // `result` of a forward add when its local date lies in the covered
+    // years, else Error 22008.
+    Micros covered(Micros result) const;
     // Business time of year `number` before `instant`.
     Micros inside(int number, Micros instant);
     [[noreturn]] void out_of_range(const char* what) const;

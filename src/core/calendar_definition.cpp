@@ -155,8 +155,25 @@ DayWindows CalendarReader::windows_at(const json& value, const std::string& path
                 "the window " + window_text(window) + " overlaps " + window_text(read[i - 1].first),
                 "Windows of a day must not overlap; windows that touch are joined.");
         }
-        // Touching windows are one window.
+        // Touching windows are one window, and a window lasts at most 24
+        // hours: a longer one has no normal form. 0.6 joined 09:00-12:00 and
+        // 12:00-10:00 overnight into ["09:00", "10:00", "overnight"], which
+        // is no window: the stored calendar could be neither read back nor
+        // restored nor defined again.
         if (!windows.empty() && windows.back().end == window.start) {
+            const LocalWindow joined{windows.back().start, window.end};
+            if (joined.end - joined.start > kSecondsPerDay) {
+                const std::string from = clock_text(joined.start);
+                const std::string until = clock_text(joined.end - kSecondsPerDay);
+                check_.fail(
+                    path + "[" + std::to_string(read[i].second) + "]",
+                    "the window " + window_text(window) + " touches " +
+                        window_text(windows.back()) + ": joined they run from " + from + " to " +
+                        until + " the next day, longer than 24 hours",
+                    "A window lasts at most 24 hours. End this day at midnight, [\"" + from +
+                        "\", \"24:00\"], and give the next day a window [\"00:00\", \"" + until +
+                        "\"]: windows that touch across midnight form one stretch.");
+            }
             windows.back().end = window.end;
         } else {
             windows.push_back(window);

@@ -7,9 +7,11 @@
 //
 // Windows are local wall-clock times, start inclusive and end exclusive;
 // "24:00" ends a window at midnight; an overnight window (marked so) runs
-// into the next day and belongs to the day it starts on. A holiday replaces
-// the windows of its date (an empty list closes the whole day). Holidays may
-// also be a list of dates, each closed all day.
+// into the next day and belongs to the day it starts on. Windows of a day
+// that touch are joined, into at most 24 hours (a longer stretch is refused:
+// it would have no normal form). A holiday replaces the windows of its date
+// (an empty list closes the whole day). Holidays may also be a list of
+// dates, each closed all day.
 #pragma once
 
 #include <array>

@@ -7,6 +7,7 @@
 #include "core/business_calendar.hpp"
 #include "core/civil_date.hpp"
 #include "core/error.hpp"
+#include "random_calendar.hpp"
 #include "rule_zone.hpp"
 
 namespace leadscore::core {
@@ -167,6 +168,94 @@ TEST(BusinessCalendar, OutsideTheCoveredYearsIsAnError) {
     EXPECT_THROW(office.add(utc({1900, 1, 2}, 9), -100 * kHour), Error);
     EXPECT_EQ(office.add(utc({2299, 12, 28}, 9), 16 * kHour), utc({2299, 12, 29}, 17));
     EXPECT_THROW(office.next_start(utc({2299, 12, 30}, 9)), Error);
+}
+
+// 2299-12-31 is a Sunday: its overnight window runs into 2300, a year no
+// function accepts. 0.6 answered 2300-01-01 01:00 here.
+TEST(BusinessCalendar, AddNeverAnswersOutsideTheCoveredYears) {
+    BusinessCalendar edge = calendar_of(R"({"sun": [["22:00", "06:00", "overnight"]]})",
+                                        testing::RuleZone::fixed(3600));
+    const Micros late = utc({2299, 12, 31}, 22);  // 23:00 local
+    try {
+        edge.add(late, 2 * kHour);
+        ADD_FAILURE() << "no error";
+    } catch (const Error& error) {
+        EXPECT_STREQ(error.sqlstate(), sqlstate::kDatetimeFieldOverflow);
+        EXPECT_NE(std::string(error.what())
+                      .find("the result (local date 2300-01-01) is outside the years calendar "
+                            "\"test\" covers"),
+                  std::string::npos)
+            << error.what();
+        EXPECT_NE(error.hint().find("1900-01-01 to 2299-12-31"), std::string::npos);
+    }
+    // Up to the last microsecond of 2299 it answers; midnight is 2300.
+    EXPECT_EQ(edge.add(late, kHour - 1), utc({2299, 12, 31}, 23) - 1);
+    EXPECT_THROW(edge.add(late, kHour), Error);
+    EXPECT_EQ(edge.diff(late, edge.add(late, kHour - 1)), kHour - 1);
+    // A zero amount checks its start like any other.
+    EXPECT_THROW(edge.add(utc({2299, 12, 31}, 23), 0), Error);
+    // Going back stops at 1900-01-01 00:00 local: the first Sunday covered
+    // is 1900-01-07 (the overnight window of 1899-12-31 is not covered).
+    const Micros early = utc({1900, 1, 8}, 4);  // 05:00 local
+    EXPECT_EQ(edge.add(early, -7 * kHour), utc({1900, 1, 7}, 21));
+    EXPECT_THROW(edge.add(early, -7 * kHour - 1), Error);
+}
+
+// On generated calendars (touching, overnight and holiday windows, holidays
+// at the edges of the covered years), in four zones: add answers exactly
+// when the amount fits between the start and the edge of the covered years
+// (1900-01-01 00:00 and 2300-01-01 00:00 local), and then business_diff
+// gives the amount back.
+TEST(BusinessCalendar, AddAnswersWhatDiffGivesBackUpToTheCoveredEdges) {
+    std::mt19937_64 random(20251216);
+    const testing::RuleZone zones[] = {testing::RuleZone::fixed(3600), testing::berlin(),
+                                       testing::new_york(), testing::sydney()};
+    int calendars = 0;
+    int refused_adds = 0;
+    while (calendars < 600) {
+        CalendarDefinition definition;
+        const std::string json = testing::random_calendar(random);
+        try {
+            definition = parse_calendar(json, "random");
+        } catch (const Error&) {
+            continue;
+        }
+        const testing::RuleZone& zone = zones[calendars % 4];
+        ++calendars;
+        SCOPED_TRACE(json + " zone " + std::to_string(calendars % 4));
+        BusinessCalendar calendar("random", definition, std::make_unique<testing::RuleZone>(zone));
+        const Micros first = local_to_instant(zone, day_number({1900, 1, 1}) * kDay);
+        const Micros end = local_to_instant(zone, day_number({2300, 1, 1}) * kDay);
+        for (int i = 0; i < 24; ++i) {
+            // Starts in the first or last ten days covered, or in 2025.
+            const Micros from[] = {first, end - 10 * kDay,
+                                   local_to_instant(zone, utc({2025, 6, 1}, 0))};
+            const Micros start = from[i % 3] +
+                                 static_cast<Micros>(random() % (10 * kDay / kMinute)) * kMinute +
+                                 static_cast<Micros>(random() % 60000000);
+            const Micros amount = static_cast<Micros>(random() % (400 * kHour)) - 200 * kHour;
+            Micros finish = 0;
+            try {
+                finish = calendar.add(start, amount);
+            } catch (const Error& error) {
+                // Refused only when the amount does not fit before the edge
+                // (computed here only then: from the middle years it would
+                // build every year).
+                ASSERT_STREQ(error.sqlstate(), sqlstate::kDatetimeFieldOverflow);
+                ASSERT_LT(amount >= 0 ? calendar.diff(start, end - 1) : calendar.diff(first, start),
+                          amount >= 0 ? amount : -amount)
+                    << start << " + " << amount;
+                ++refused_adds;
+                continue;
+            }
+            // An answer inside the covered years that gives the amount back
+            // (so the amount fitted).
+            ASSERT_TRUE(finish >= first && finish < end) << start << " + " << amount;
+            ASSERT_EQ(calendar.diff(start, finish), amount) << start << " + " << amount;
+            ASSERT_NO_THROW(calendar.is_business_time(finish));
+        }
+    }
+    EXPECT_GT(refused_adds, 1000);
 }
 
 // Minute by minute, without the index: is `instant` inside a window of its

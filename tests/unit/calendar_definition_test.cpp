@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 #include "core/calendar_definition.hpp"
 #include "core/error.hpp"
+#include "random_calendar.hpp"
 
 namespace leadscore::core {
 namespace {
@@ -119,6 +121,85 @@ TEST(CalendarDefinition, WindowsEndAfterTheyStartUnlessOvernight) {
     EXPECT_EQ(error_of(with_week(
                   R"({"mon": [["22:00", "06:00", "overnight"]], "tue": [["06:00", "09:00"]]})")),
               "");
+}
+
+// The hint of the error parse_calendar raises, or "" when it does not.
+std::string hint_of(const std::string& definition) {
+    try {
+        parse_calendar(definition, "office");
+    } catch (const Error& error) {
+        return error.hint();
+    }
+    return "";
+}
+
+// Touching windows join, into at most 24 hours: 0.6 joined these into
+// ["09:00", "10:00", "overnight"], which it then refused to read back.
+TEST(CalendarDefinition, TouchingWindowsJoinIntoAtMostADay) {
+    const std::string longer =
+        with_week(R"({"mon": [["09:00", "12:00"], ["12:00", "10:00", "overnight"]]})");
+    EXPECT_NE(error_of(longer).find("week.mon[1]: the window [12:00, 10:00, overnight] touches "
+                                    "[09:00, 12:00]: joined they run from 09:00 to 10:00 the next "
+                                    "day, longer than 24 hours"),
+              std::string::npos);
+    EXPECT_NE(hint_of(longer).find(R"(["09:00", "24:00"], and give the next day a window )"
+                                   R"(["00:00", "10:00"])"),
+              std::string::npos);
+    // In any order, after joins of several, and on a holiday.
+    EXPECT_NE(error_of(with_week(R"({"mon": [["12:00", "10:00", "overnight"], ["11:00", "12:00"],
+                                             ["09:00", "11:00"]]})"))
+                  .find("week.mon[0]: the window [12:00, 10:00, overnight] touches [09:00, 12:00]"),
+              std::string::npos);
+    EXPECT_NE(error_of(R"({"time_zone": "UTC", "week": {"tue": [["09:00", "17:00"]]},
+                          "holidays": {"2025-12-22": [["09:00", "12:00"], ["12:00", "09:30", "overnight"]]}})")
+                  .find("holidays.2025-12-22[1]: the window [12:00, 09:30, overnight] touches"),
+              std::string::npos);
+    // Exactly 24 hours is one overnight window; midnight to midnight a day.
+    const std::string day =
+        with_week(R"({"mon": [["09:00", "12:00"], ["12:00", "09:00", "overnight"]],
+                                          "wed": [["00:00", "12:00"], ["12:00", "00:00", "overnight"]]})");
+    const std::string json = calendar_json(parse_calendar(day, "office"));
+    EXPECT_NE(json.find(R"("mon":[["09:00","09:00","overnight"]])"), std::string::npos) << json;
+    EXPECT_NE(json.find(R"("wed":[["00:00","24:00"]])"), std::string::npos) << json;
+    EXPECT_EQ(calendar_json(parse_calendar(json, "office")), json);
+    // The hint's way of writing the longer stretch is accepted.
+    EXPECT_EQ(error_of(with_week(R"({"mon": [["09:00", "24:00"]], "tue": [["00:00", "10:00"]]})")),
+              "");
+}
+
+// For every definition parse_calendar accepts, the normal form (what
+// define_calendar stores and pg_dump restores) is accepted again and gives
+// itself back; what it refuses it refuses with 22023.
+TEST(CalendarDefinition, EveryAcceptedDefinitionStoresARereadableNormalForm) {
+    std::mt19937_64 random(20251215);
+    int accepted = 0;
+    int refused = 0;
+    for (int round = 0; round < 6000; ++round) {
+        const std::string definition = testing::random_calendar(random);
+        CalendarDefinition parsed;
+        try {
+            parsed = parse_calendar(definition, "random");
+        } catch (const Error& error) {
+            ASSERT_STREQ(error.sqlstate(), sqlstate::kInvalidParameterValue) << definition;
+            ++refused;
+            continue;
+        }
+        ++accepted;
+        const std::string stored = calendar_json(parsed);
+        std::string again;
+        try {
+            again = calendar_json(parse_calendar(stored, "random"));
+            ASSERT_EQ(normalised_calendar(stored, "random"), stored);
+            ASSERT_EQ(calendar_json(parse_calendar(stored, "random", DocumentSource::Stored)),
+                      stored);
+        } catch (const Error& error) {
+            FAIL() << definition << "\nstored as " << stored << "\nis refused: " << error.what();
+        }
+        ASSERT_EQ(again, stored) << definition;
+    }
+    // The generator explores both sides.
+    EXPECT_GT(accepted, 3000);
+    EXPECT_GT(refused, 1000);
 }
 
 TEST(CalendarDefinition, HolidaysAreRealDatesInRange) {
