@@ -2,6 +2,8 @@
 #
 #   make demo   throwaway cluster, extension installed, sample CRM worked through
 #   make test   unit tests, pg_regress and isolation tests in a throwaway cluster
+#   make test-all  the same on PostgreSQL 15, 17 and 18 (Debian roots), and the
+#               Debian package installed into a clean root (installcheck)
 #   make bench  benchmarks against plain SQL, PL/pgSQL, ENUM and text (bench/run.sh)
 #   make fuzz   libFuzzer targets of the core, with sanitizers (tests/fuzz/run.sh)
 #
@@ -52,7 +54,7 @@ $(OBJS:.o=.bc): %.bc: %.o
 # clang's default dialect is older than ours.
 BITCODE_CXXFLAGS += -std=c++17
 
-.PHONY: test demo bench unit fuzz format check-format regresscheck isolationcheck
+.PHONY: test test-all demo bench unit fuzz format check-format regresscheck isolationcheck
 
 # installcheck's two halves, so that a failing pg_regress run does not keep
 # the isolation tests from running (scripts/run-tests.sh runs both).
@@ -64,6 +66,9 @@ isolationcheck:
 
 test:
 	@scripts/run-tests.sh
+
+test-all:
+	@scripts/test-all.sh
 
 demo:
 	@scripts/run-demo.sh

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-packages=(debhelper dpkg-dev postgresql-server-dev-all g++ make nlohmann-json3-dev)
+packages=(build-essential debhelper dpkg-dev postgresql-server-dev-all nlohmann-json3-dev)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' ||
@@ -26,9 +26,16 @@ fi
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 mkdir "$scratch/leadscore"
-git ls-files -z | xargs -0 cp --parents -t "$scratch/leadscore"
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    git ls-files -z | xargs -0 cp --parents -t "$scratch/leadscore"
+else
+    # A copy of a checkout without its .git (scripts/test-all.sh makes one).
+    tar --exclude=./build --exclude=./results --exclude=./output_iso -cf - . |
+        tar -xf - -C "$scratch/leadscore"
+fi
 
 step "building the Debian package"
+mkdir -p build
 (
     cd "$scratch/leadscore"
     # debian/control lists one binary package per major this Debian supports.

@@ -12,14 +12,31 @@ as_root() {
     fi
 }
 
-# The PostgreSQL major version the build targets (the one pg_config reports,
-# or 15, what Debian 12 ships, when there is no pg_config yet).
+# The PostgreSQL major version the build targets: the one pg_config reports,
+# or, before PostgreSQL is installed, the one this Debian release ships (the
+# major its "postgresql" package depends on: 15 on Debian 12, 17 on 13).
 pg_major() {
     if command -v pg_config >/dev/null 2>&1; then
         pg_config --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/'
-    else
-        echo 15
+        return
     fi
+    local major
+    major=$(debian_pg_major)
+    if [ -z "$major" ]; then
+        # A fresh machine may have no package lists yet.
+        as_root apt-get update -qq >&2
+        major=$(debian_pg_major)
+    fi
+    if [ -z "$major" ]; then
+        echo "error: no PostgreSQL found: neither pg_config nor Debian's postgresql package" >&2
+        return 1
+    fi
+    echo "$major"
+}
+
+debian_pg_major() {
+    apt-cache depends postgresql 2>/dev/null |
+        sed -nE 's/^ *Depends: postgresql-([0-9]+)$/\1/p' | head -1
 }
 
 step() { printf '\n==> %s\n' "$*"; }

@@ -1,20 +1,26 @@
 -- The extension as a catalog citizen: every object lives in schema leadscore,
 -- carries a comment, and has exact volatility and parallel labels.
 
--- What the extension owns, by kind.
+-- What the extension owns, by kind. From PostgreSQL 17 the implicit types
+-- (each table's row type, each type's array type) are members as well;
+-- they are left out, so that every major shows the same objects.
+CREATE VIEW pg_temp.members AS
+SELECT d.classid, d.objid
+FROM pg_depend AS d
+WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leadscore')
+  AND NOT (d.classid = 'pg_type'::regclass AND EXISTS (
+      SELECT FROM pg_type AS t LEFT JOIN pg_class AS c ON c.oid = t.typrelid
+      WHERE t.oid = d.objid AND (t.typcategory = 'A' OR c.relkind IN ('r', 'p', 'v', 'm'))));
 SELECT classid::regclass AS catalog, count(*) AS objects
-FROM pg_depend
-WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
-  AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leadscore')
+FROM pg_temp.members
 GROUP BY classid ORDER BY 1::text;
 
 -- Objects without a comment (none expected). Array types and operator
 -- families are implicit companions of the type and operator classes.
 SELECT pg_describe_object(d.classid, d.objid, 0) AS uncommented
-FROM pg_depend AS d
-WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
-  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leadscore')
-  AND d.classid <> 'pg_opfamily'::regclass
+FROM pg_temp.members AS d
+WHERE d.classid <> 'pg_opfamily'::regclass
   AND obj_description(d.objid, d.classid::regclass::name) IS NULL
 ORDER BY 1;
 

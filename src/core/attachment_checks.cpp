@@ -17,19 +17,19 @@ void config_error(const std::string& path, const std::string& problem, const std
     checker().fail(path, problem, hint, state);
 }
 
-const std::string& expect_string(const nlohmann::json& value, const std::string& path) {
+std::string expect_string(const nlohmann::json& value, const std::string& path) {
     if (!value.is_string()) {
         checker().wrong_type(path, value, "a string", "Write the value as a JSON string.");
     }
-    const std::string& text = value.get_ref<const std::string&>();
+    std::string text = value.get<std::string>();
     if (text.empty()) {
         config_error(path, "expected a non-empty string", "Write a column name or a value.");
     }
     return text;
 }
 
-const ColumnShape& expect_column(const TableShape& table, const nlohmann::json& value,
-                                 const std::string& path) {
+ColumnShape expect_column(const TableShape& table, const nlohmann::json& value,
+                          const std::string& path) {
     const std::string& name = expect_string(value, path);
     if (const ColumnShape* column = table.find(name)) {
         return *column;

@@ -26,11 +26,14 @@ const JsonChecker& checker();
                                const std::string& hint,
                                const char* state = sqlstate::kInvalidParameterValue);
 
-const std::string& expect_string(const nlohmann::json& value, const std::string& path);
+// Copies, not references into the document: returning a reference from a
+// call whose path argument is a temporary string trips g++ 14's
+// -Wdangling-reference at every call site.
+std::string expect_string(const nlohmann::json& value, const std::string& path);
 
 // The column named by `value` (42703 when the table has none).
-const ColumnShape& expect_column(const TableShape& table, const nlohmann::json& value,
-                                 const std::string& path);
+ColumnShape expect_column(const TableShape& table, const nlohmann::json& value,
+                          const std::string& path);
 
 // 42804 unless the column is of one of `kinds`.
 void expect_kind(const ColumnShape& column, std::initializer_list<ColumnKind> kinds,

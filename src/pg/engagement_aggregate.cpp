@@ -201,14 +201,7 @@ LEADSCORE_FUNCTION(engagement_final) {
     }
     const auto* state = reinterpret_cast<EngagementAggState*>(PG_GETARG_POINTER(0));
     const core::Centipoints score = core::engagement_score(engagement_of(state), state->block);
-#if PG_VERSION_NUM >= 140000
     PG_RETURN_NUMERIC(int64_div_fast_to_numeric(score, 2));
-#else
-    char digits[32];
-    snprintf(digits, sizeof digits, "%.2f", static_cast<double>(score) / 100);
-    return DirectFunctionCall3(numeric_in, CStringGetDatum(digits), ObjectIdGetDatum(InvalidOid),
-                               Int32GetDatum(-1));
-#endif
 }
 
 LEADSCORE_FUNCTION(engagement_explain_final) {

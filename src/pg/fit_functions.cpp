@@ -21,11 +21,7 @@ namespace {
 // Engagement as numeric -> centipoints (rounded to 0.01).
 core::Centipoints centipoints_arg(FunctionCallInfo fcinfo, int n) {
     Numeric engagement = PG_GETARG_NUMERIC(n);
-#if PG_VERSION_NUM >= 140000
     const bool finite = !numeric_is_nan(engagement) && !numeric_is_inf(engagement);
-#else
-    const bool finite = !numeric_is_nan(engagement);
-#endif
     if (!finite) {
         ereport(
             ERROR,

@@ -39,9 +39,7 @@ void _PG_init(void) {
         "Applications that cannot fill a reason column set it with SET LOCAL before moving a "
         "lead into recycled or disqualified.",
         &reason_value, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
-#if PG_VERSION_NUM >= 150000
     MarkGUCPrefixReserved("leadscore");
-#endif
     leadscore::pg::register_attachment_cache_callbacks();
     leadscore::pg::register_appender_callbacks();
     leadscore::pg::register_model_cache_callbacks();

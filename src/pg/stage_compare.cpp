@@ -23,13 +23,6 @@ int compare_args(FunctionCallInfo fcinfo) {
     return compare_codes(stage_code_arg(fcinfo, 0), stage_code_arg(fcinfo, 1));
 }
 
-#if PG_VERSION_NUM < 150000
-int compare_datums(Datum a, Datum b, SortSupport) {
-    return compare_codes(static_cast<unsigned char>(DatumGetChar(a)),
-                         static_cast<unsigned char>(DatumGetChar(b)));
-}
-#endif
-
 }  // namespace
 
 LEADSCORE_FUNCTION(lifecycle_stage_eq) {
@@ -66,11 +59,7 @@ LEADSCORE_FUNCTION(lifecycle_stage_larger) {
 // unsigned-datum comparator also selects tuplesort's specialised quicksort.
 LEADSCORE_FUNCTION(lifecycle_stage_sortsupport) {
     auto* support = reinterpret_cast<SortSupport>(PG_GETARG_POINTER(0));
-#if PG_VERSION_NUM >= 150000
     support->comparator = ssup_datum_unsigned_cmp;
-#else
-    support->comparator = compare_datums;
-#endif
     PG_RETURN_VOID();
 }
 

@@ -1,5 +1,7 @@
 #include "table_appender.hpp"
 
+#include "pg_compat.hpp"
+
 #include <array>
 
 extern "C" {
@@ -29,7 +31,11 @@ namespace leadscore::pg {
 
 // The table, its indexes and an executor state, opened under the top
 // transaction's resource owner (so they outlive statements and
-// subtransactions); allocated in TopTransactionContext.
+// subtransactions); allocated in TopTransactionContext. Rows are written
+// under that owner too: from PostgreSQL 17 a BRIN index (the history's and
+// the clocks') keeps its map pages pinned from one insertion to the next,
+// until close_appender closes the indexes, and a pin must be released by
+// the owner that took it.
 struct OpenAppender {
     LocalTransactionId transaction;
     bool stale;  // the table changed (an index added?): reopen
@@ -108,7 +114,7 @@ void open_appender(AppendedTable& table, Oid relid) {
     open->estate = estate;
     open->result = result;
     open->slot = slot;
-    open->transaction = MyProc->lxid;
+    open->transaction = current_local_transaction();
     // Only now, with everything open, does the appender count as open.
     table.open = open;
 }
@@ -148,7 +154,6 @@ void forget_oids(Datum, Oid relid) {
 
 ProcessUtility_hook_type previous_process_utility = nullptr;
 
-#if PG_VERSION_NUM >= 140000
 void close_before_utility(PlannedStmt* statement, const char* query, bool read_only_tree,
                           ProcessUtilityContext context, ParamListInfo params,
                           QueryEnvironment* environment, DestReceiver* destination,
@@ -157,15 +162,6 @@ void close_before_utility(PlannedStmt* statement, const char* query, bool read_o
     (previous_process_utility ? previous_process_utility : standard_ProcessUtility)(
         statement, query, read_only_tree, context, params, environment, destination, completion);
 }
-#else
-void close_before_utility(PlannedStmt* statement, const char* query, ProcessUtilityContext context,
-                          ParamListInfo params, QueryEnvironment* environment,
-                          DestReceiver* destination, QueryCompletion* completion) {
-    close_appenders();
-    (previous_process_utility ? previous_process_utility : standard_ProcessUtility)(
-        statement, query, context, params, environment, destination, completion);
-}
-#endif
 
 }  // namespace
 
@@ -200,7 +196,7 @@ void look_up_appended_table(AppendedTable& table) {
     }
     table.owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
     ReleaseSysCache(tuple);
-    table.sequence = getIdentitySequence(relid, 1, false);
+    table.sequence = identity_sequence_of(relid, 1);
     table.table = relid;
 }
 
@@ -210,7 +206,8 @@ namespace {
 // invalidation arriving in the middle of a row, as any lock acquisition
 // processes them, may reset the cached OIDs).
 Oid open_for_transaction(AppendedTable& table) {
-    if (table.open != nullptr && (table.open->stale || table.open->transaction != MyProc->lxid)) {
+    if (table.open != nullptr &&
+        (table.open->stale || table.open->transaction != current_local_transaction())) {
         close_appender(table);
     }
     look_up_appended_table(table);
@@ -251,14 +248,10 @@ void update_row(AppendedTable& table, ItemPointer tid, int count, const int* col
     ReleaseBuffer(buffer);
     TupleTableSlot* slot = open.slot;
     ExecStoreHeapTuple(replacement, slot, false);
-    bool update_indexes = false;
-    simple_table_tuple_update(open.relation, tid, slot, GetActiveSnapshot(), &update_indexes);
-    if (update_indexes) {
-        // As new entries (update = false): PostgreSQL's "unchanged by the
-        // update" hint would look for the updated columns in a range table
-        // this executor state does not have.
-        ExecInsertIndexTuples(open.result, slot, open.estate, false, false, nullptr, NIL);
-    }
+    ResourceOwner caller_owner = CurrentResourceOwner;
+    CurrentResourceOwner = TopTransactionResourceOwner;
+    update_row_and_indexes(open.result, tid, slot, open.estate);
+    CurrentResourceOwner = caller_owner;
     ExecClearTuple(slot);
     ResetPerTupleExprContext(open.estate);
 }
@@ -281,8 +274,11 @@ void append_row(AppendedTable& table, Datum* values, bool* nulls) {
     }
     TupleTableSlot* slot = open.slot;
     ExecStoreHeapTuple(heap_form_tuple(descriptor, tuple_values, tuple_nulls), slot, false);
+    ResourceOwner caller_owner = CurrentResourceOwner;
+    CurrentResourceOwner = TopTransactionResourceOwner;
     simple_table_tuple_insert(open.relation, slot);
-    ExecInsertIndexTuples(open.result, slot, open.estate, false, false, nullptr, NIL);
+    insert_index_entries(open.result, slot, open.estate);
+    CurrentResourceOwner = caller_owner;
     ExecClearTuple(slot);
     ResetPerTupleExprContext(open.estate);
 }
