@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# make test-all: the whole suite on every supported PostgreSQL major, each in
-# a root of the Debian release that ships it (debootstrap; chroot), and the
-# Debian package built there, installed into a clean root and checked with
-# installcheck. Needs root and the Debian mirror, nothing else.
+# make test-all: the README's two commands (make test, then make demo) on
+# every supported PostgreSQL major, each in a root of the Debian release that
+# ships it (debootstrap; chroot), and the Debian package built there,
+# installed into a clean root and checked with installcheck. Needs root and
+# the Debian mirror, nothing else.
 #   scripts/test-all.sh [MAJOR ...]          (default: 15 17 18)
 # Roots are kept in $LEADSCORE_ROOTS (default /var/cache/leadscore/roots) and
 # reused; each run works in fresh copies of them. Logs: build/test-all/.
@@ -88,6 +89,17 @@ for major in "${majors[@]}"; do
     count "$passed" "$failed"
     tail -3 "$logs/$major-test.log"
     line+=" make test $passed passed, $failed failed ($(minutes $((SECONDS - start))));"
+
+    step "PostgreSQL $major: make demo in the same root"
+    start=$SECONDS
+    if scripts/in-root.sh "$build_root" sh -c 'cd /src && make demo' >"$logs/$major-demo.log" 2>&1; then
+        count 1 0
+        line+=" make demo ok ($(minutes $((SECONDS - start))));"
+    else
+        tail -20 "$logs/$major-demo.log"
+        count 0 1
+        line+=" make demo FAILED;"
+    fi
 
     step "PostgreSQL $major: the Debian package"
     start=$SECONDS

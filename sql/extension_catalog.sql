@@ -14,7 +14,7 @@ WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
       WHERE t.oid = d.objid AND (t.typcategory = 'A' OR c.relkind IN ('r', 'p', 'v', 'm'))));
 SELECT classid::regclass AS catalog, count(*) AS objects
 FROM pg_temp.members
-GROUP BY classid ORDER BY 1::text;
+GROUP BY classid ORDER BY classid::regclass::text COLLATE "C";
 
 -- Objects without a comment (none expected). Array types and operator
 -- families are implicit companions of the type and operator classes.
@@ -42,7 +42,7 @@ JOIN pg_depend AS d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d
 WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leadscore')
   AND (p.pronamespace <> 'leadscore'::regnamespace OR p.provolatile <> 'i'
        OR p.proparallel <> 's' OR p.prosecdef)
-ORDER BY 1::text;
+ORDER BY p.oid::regprocedure::text COLLATE "C";
 
 -- The comparison functions are LEAKPROOF, the rest is not.
 SELECT p.proname, p.proleakproof
@@ -56,7 +56,7 @@ SELECT a.aggfnoid::regprocedure AS aggregate, a.aggcombinefn::regproc AS combine
        a.aggsortop::regoperator AS sort_operator
 FROM pg_aggregate AS a
 WHERE a.aggfnoid IN (SELECT oid FROM pg_proc WHERE pronamespace = 'leadscore'::regnamespace)
-ORDER BY 1::text;
+ORDER BY a.aggfnoid::regprocedure::text COLLATE "C";
 
 -- The operators: commutators, negators, estimators, hash and merge support.
 SELECT o.oprname, o.oprcom::regoperator IS NOT NULL AS has_commutator,
