@@ -55,9 +55,9 @@ ORDER BY zone, day;
 -- ... and the Friday-to-Monday SLA over the spring change is still 2 hours.
 SELECT leadscore.business_add('office_america_new_york', '2025-03-07 16:00', '2 hours') AS ny_spring,
        leadscore.business_add('office_america_new_york', '2025-10-31 16:00', '2 hours') AS ny_autumn;
--- The README's example, exactly: Friday's window ends at 15:00, so the two
+-- The example of docs/calendars.md, exactly: Friday's window ends at 15:00, so the two
 -- hours are the first of the Saturday night shift, up to midnight, before
--- the clocks jump on Sunday at 02:00 (not Monday 10:00, as the README said
+-- the clocks jump on Sunday at 02:00 (not Monday 10:00, as the 0.6 documentation said
 -- until 0.7).
 SELECT leadscore.define_calendar('sales_ny', '{
   "time_zone": "America/New_York",
@@ -67,7 +67,7 @@ SELECT leadscore.define_calendar('sales_ny', '{
            "fri": [["09:00", "15:00"]],
            "sat": [["22:00", "06:00", "overnight"]]},
   "holidays": {"2025-12-25": [], "2025-12-24": [["09:00", "13:00"]]}}') IS NOT NULL AS defined;
-SET DateStyle = ISO;  -- as the README prints it
+SET DateStyle = ISO;  -- as docs/calendars.md prints it
 SELECT leadscore.business_add('sales_ny', '2025-03-07 16:00-05', '2 hours');
 RESET DateStyle;
 -- Windows across the jump are an hour shorter or longer in real time: the

@@ -1,4 +1,4 @@
--- Who runs what, and who may do what (the README's rights model).
+-- Who runs what, and who may do what (the rights model in docs/privileges.md).
 --
 -- 1. Code that belongs to a CRM table's owner (a domain CHECK on the score
 --    column, a cast of the events' type column, the table's own triggers)
@@ -47,7 +47,7 @@ CREATE TABLE priv_crm.fresh (id int PRIMARY KEY, stage text);
 GRANT INSERT ON priv_crm.activities TO priv_plain;
 RESET ROLE;
 
--- A superuser attaches the owner's tables (as the README's DBA does) ...
+-- A superuser attaches the owner's tables (as the DBA in docs/attach.md does) ...
 SELECT leadscore.define_calendar('priv_office', '{"time_zone": "UTC", "week": {"mon": [["09:00", "17:00"]]}}')
     IS NOT NULL AS calendar_defined;
 SELECT leadscore.attach('priv_crm.contacts', '{"stage_column": "stage", "score_column": "score",
@@ -249,7 +249,7 @@ CALL leadscore.rescore_in_batches('priv_crm.contacts', 10, '2025-06-05');
 RESET ROLE;
 REVOKE UPDATE ON priv_crm.contacts FROM priv_plain;
 
--- The README's old advice: write rights on attachment_configs granted to a
+-- The documentation's old advice (0.6): write rights on attachment_configs granted to a
 -- table owner. No row policy lets such a role write, so it reaches no other
 -- owner's attachment (nor its own: attach and detach are the way).
 GRANT INSERT, UPDATE, DELETE ON leadscore.attachment_configs TO priv_owner;

@@ -16,7 +16,7 @@ FROM (SELECT s, row_number() OVER () AS n FROM leadscore.stages() AS s) AS a
 JOIN (SELECT s AS sorted, row_number() OVER (ORDER BY s) AS n FROM leadscore.stages() AS s) AS b
 USING (n);
 
--- The label table, as documented in the README.
+-- The label table, as docs/stages.md documents it.
 SELECT * FROM leadscore.stage_labels();
 
 -- Every accepted label parses to its stage; every ambiguous one is refused.

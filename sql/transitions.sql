@@ -3,7 +3,7 @@
 -- lifecycle_stage operators are found through search_path.
 SET search_path = public, leadscore;
 
--- The matrix as the README prints it: rows are "from", columns "to";
+-- The matrix as docs/stages.md prints it: rows are "from", columns "to";
 -- '·' same stage, '✓' allowed, '✗' refused.
 SELECT f AS "from",
        string_agg(CASE WHEN f = t THEN '·'
