@@ -78,7 +78,7 @@ TEST(TransitionPolicy, RefusalIsTruncatedToTheBuffer) {
     EXPECT_EQ(std::string(small), "transition from");
 }
 
-// The README prints the matrix; this keeps it in step with the table.
+// docs/stages.md prints the matrix; this keeps it in step with the table.
 std::string render_matrix() {
     std::ostringstream out;
     out << "| from \\ to |";
@@ -103,14 +103,14 @@ std::string render_matrix() {
     return out.str();
 }
 
-TEST(TransitionPolicy, ReadmePrintsTheMatrix) {
-    std::ifstream readme(LEADSCORE_README_PATH);
-    ASSERT_TRUE(readme) << "cannot read " << LEADSCORE_README_PATH;
+TEST(TransitionPolicy, StagesPagePrintsTheMatrix) {
+    std::ifstream readme(LEADSCORE_STAGES_DOC_PATH);
+    ASSERT_TRUE(readme) << "cannot read " << LEADSCORE_STAGES_DOC_PATH;
     std::stringstream text;
     text << readme.rdbuf();
     const std::string matrix = render_matrix();
     EXPECT_NE(text.str().find(matrix), std::string::npos)
-        << "README.md does not contain the current transition matrix:\n"
+        << "docs/stages.md does not contain the current transition matrix:\n"
         << matrix;
 }
 
