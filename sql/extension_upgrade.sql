@@ -1,54 +1,53 @@
--- ALTER EXTENSION leadscore UPDATE from 0.1 works on a database that has
--- 0.1, and gives what a fresh install of the current version gives: same
--- objects, definitions and comments, same default model. (Today a fresh
--- install runs the same scripts, 0.1 then 0.1--0.2; the comparison guards the
--- day a full leadscore--0.2.sql or a later version is written.)
+-- A database updated through the chain of upgrade scripts, from 0.1 and
+-- from 0.6, has exactly the extension objects of a fresh install of the
+-- current version (built from src/sql/): every aspect of every member
+-- (signatures, bodies, privileges, comments, columns, defaults,
+-- constraints, indexes, triggers, policies, what pg_dump keeps, the
+-- built-in rows), as listed by sql/include/extension_members.sql. The
+-- aspects found in one database and not the other are shown: none.
 
-CREATE DATABASE leadscore_upgraded;
 CREATE DATABASE leadscore_fresh;
-
-\c leadscore_upgraded
-CREATE EXTENSION leadscore VERSION '0.1';
-SELECT extversion FROM pg_extension WHERE extname = 'leadscore';
-ALTER EXTENSION leadscore UPDATE;
-SELECT extversion FROM pg_extension WHERE extname = 'leadscore';
--- Every member object with its definition where it has one, as one digest.
-SELECT md5(string_agg(line, E'\n' ORDER BY line)) AS upgraded_objects, count(*) AS upgraded_count
-FROM (SELECT pg_describe_object(d.classid, d.objid, d.objsubid) || ' ' ||
-             coalesce(CASE WHEN d.classid = 'pg_proc'::regclass
-                                AND (SELECT prokind FROM pg_proc WHERE oid = d.objid) <> 'a'
-                           THEN pg_get_functiondef(d.objid) END, '') ||
-             coalesce(CASE WHEN d.classid = 'pg_class'::regclass
-                           THEN (SELECT string_agg(attname || ':' || format_type(atttypid, atttypmod), ',' ORDER BY attnum)
-                                 FROM pg_attribute WHERE attrelid = d.objid AND attnum > 0 AND NOT attisdropped) END, '') ||
-             coalesce(obj_description(d.objid, d.classid::regclass::name), '') AS line
-      FROM pg_depend AS d
-      WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
-        AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leadscore')) AS o
-\gset
-SELECT name, version, md5(definition::text) AS default_model FROM leadscore.scoring_models \gset upgraded_
+CREATE DATABASE leadscore_from_01;
+CREATE DATABASE leadscore_from_06_bare;
 
 \c leadscore_fresh
 CREATE EXTENSION leadscore;
-SELECT md5(string_agg(line, E'\n' ORDER BY line)) AS fresh_objects, count(*) AS fresh_count
-FROM (SELECT pg_describe_object(d.classid, d.objid, d.objsubid) || ' ' ||
-             coalesce(CASE WHEN d.classid = 'pg_proc'::regclass
-                                AND (SELECT prokind FROM pg_proc WHERE oid = d.objid) <> 'a'
-                           THEN pg_get_functiondef(d.objid) END, '') ||
-             coalesce(CASE WHEN d.classid = 'pg_class'::regclass
-                           THEN (SELECT string_agg(attname || ':' || format_type(atttypid, atttypmod), ',' ORDER BY attnum)
-                                 FROM pg_attribute WHERE attrelid = d.objid AND attnum > 0 AND NOT attisdropped) END, '') ||
-             coalesce(obj_description(d.objid, d.classid::regclass::name), '') AS line
-      FROM pg_depend AS d
-      WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
-        AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leadscore')) AS o
-\gset
--- (The count itself is not shown: from PostgreSQL 17 the implicit row and
--- array types are members too; extension_catalog counts by kind.)
-SELECT :'upgraded_objects' = :'fresh_objects' AS same_objects, :upgraded_count = :fresh_count AS same_count,
-       :upgraded_count > 150 AS objects_listed;
-SELECT :'upgraded_default_model' = md5(definition::text) AS same_default_model
-FROM leadscore.scoring_models WHERE name = 'default';
+\set ECHO none
+\i sql/include/extension_members.sql
+\set ECHO all
+\copy (SELECT * FROM pg_temp.extension_members()) TO 'results/extension_members_fresh.tsv'
+-- (Not the count itself: from PostgreSQL 17 the implicit row and array
+-- types are members too.)
+SELECT count(*) > 800 AS aspects_listed, count(DISTINCT object) > 150 AS objects_listed
+FROM pg_temp.extension_members();
+
+\c leadscore_from_01
+CREATE EXTENSION leadscore VERSION '0.1';
+ALTER EXTENSION leadscore UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'leadscore';
+\set ECHO none
+\i sql/include/extension_members.sql
+\set ECHO all
+CREATE TEMP TABLE fresh (object text, aspect text, value text);
+\copy fresh FROM 'results/extension_members_fresh.tsv'
+SELECT 'fresh only' AS found, * FROM (TABLE fresh EXCEPT SELECT * FROM pg_temp.extension_members()) AS f
+UNION ALL
+SELECT 'updated only', * FROM (SELECT * FROM pg_temp.extension_members() EXCEPT TABLE fresh) AS u
+ORDER BY 2, 3, 1;
+
+\c leadscore_from_06_bare
+CREATE EXTENSION leadscore VERSION '0.6';
+ALTER EXTENSION leadscore UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'leadscore';
+\set ECHO none
+\i sql/include/extension_members.sql
+\set ECHO all
+CREATE TEMP TABLE fresh (object text, aspect text, value text);
+\copy fresh FROM 'results/extension_members_fresh.tsv'
+SELECT 'fresh only' AS found, * FROM (TABLE fresh EXCEPT SELECT * FROM pg_temp.extension_members()) AS f
+UNION ALL
+SELECT 'updated only', * FROM (SELECT * FROM pg_temp.extension_members() EXCEPT TABLE fresh) AS u
+ORDER BY 2, 3, 1;
 
 -- A table attached with SLA policies under 0.3 keeps working across the
 -- update: its met-column trigger (created by 0.3's attach, with 0.3's
@@ -167,8 +166,9 @@ SELECT leadscore.detach('admins');
 RESET ROLE;
 
 \c contrib_regression
-DROP DATABASE leadscore_upgraded;
 DROP DATABASE leadscore_fresh;
+DROP DATABASE leadscore_from_01;
+DROP DATABASE leadscore_from_06_bare;
 DROP DATABASE leadscore_live;
 DROP DATABASE leadscore_from_06;
 DROP ROLE upgrade_owner;
