@@ -13,8 +13,8 @@ EXTENSION_VERSION = 0.7
 PG_CONFIG ?= pg_config
 
 MODULE_big = leadscore
-CORE_SRCS = $(sort $(wildcard src/core/*.cpp))
-GLUE_SRCS = $(sort $(wildcard src/pg/*.cpp))
+CORE_SRCS = $(sort $(wildcard src/core/*/*.cpp))
+GLUE_SRCS = $(sort $(wildcard src/pg/*/*.cpp))
 CORE_OBJS = $(CORE_SRCS:.cpp=.o)
 OBJS = $(CORE_OBJS) $(GLUE_SRCS:.cpp=.o)
 
@@ -23,7 +23,7 @@ MODULEDIR = extension
 # (src/sql/), in this order: each file uses only objects of the files before
 # it. The released scripts (0.1 and the upgrades) are kept as released, so
 # that ALTER EXTENSION UPDATE works from every earlier version.
-SQL_SOURCES = $(addprefix src/sql/,stage.sql attach.sql scoring.sql calendars.sql sla.sql events.sql \
+SQL_SOURCES = $(addprefix src/sql/,stage.sql lifecycle.sql scoring.sql calendar.sql sla.sql events.sql \
 	funnels.sql calibration.sql)
 DATA_built = leadscore--$(EXTENSION_VERSION).sql
 DATA = control/leadscore.control $(sort $(wildcard control/leadscore--*.sql))
@@ -95,7 +95,7 @@ fuzz:
 	@tests/fuzz/run.sh
 
 format:
-	clang-format -i $(CORE_SRCS) $(GLUE_SRCS) src/*/*.hpp tests/unit/*.cpp tests/unit/*.hpp tests/fuzz/*.cpp
+	clang-format -i $(CORE_SRCS) $(GLUE_SRCS) src/*/*/*.hpp tests/unit/*/*.cpp tests/unit/*/*.hpp tests/fuzz/*.cpp
 
 check-format:
-	clang-format --dry-run --Werror $(CORE_SRCS) $(GLUE_SRCS) src/*/*.hpp tests/unit/*.cpp tests/unit/*.hpp tests/fuzz/*.cpp
+	clang-format --dry-run --Werror $(CORE_SRCS) $(GLUE_SRCS) src/*/*/*.hpp tests/unit/*/*.cpp tests/unit/*/*.hpp tests/fuzz/*.cpp

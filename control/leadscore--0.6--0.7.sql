@@ -909,3 +909,8 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- boundary_probe, a test diagnostic, is no longer part of the extension:
+-- the test of the C++/PostgreSQL boundary (sql/boundary.sql) declares it
+-- for its own session.
+DROP FUNCTION @extschema@.boundary_probe(text, integer);

@@ -12,11 +12,7 @@ dir=$2
 mirror=${LEADSCORE_MIRROR:-http://deb.debian.org/debian}
 
 if [ ! -e "$dir/.leadscore-root" ]; then
-    command -v debootstrap >/dev/null 2>&1 || {
-        step "installing debootstrap"
-        as_root apt-get update -qq
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap
-    }
+    need_debootstrap
     step "making a Debian $suite root in $dir (debootstrap)"
     as_root rm -rf "$dir.partial"
     as_root mkdir -p "$(dirname "$dir")"

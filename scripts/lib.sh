@@ -48,3 +48,12 @@ build_and_install() {
     make -s "$@" >/dev/null || return 1
     as_root make -s install >/dev/null
 }
+
+# debootstrap, installed when missing. test-all calls it before making its
+# roots in parallel: apt takes one lock, and parallel installs fail on it.
+need_debootstrap() {
+    command -v debootstrap >/dev/null 2>&1 && return 0
+    step "installing debootstrap"
+    as_root apt-get update -qq &&
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap
+}

@@ -60,6 +60,7 @@ report=()
 count() { total_passed=$((total_passed + $1)); total_failed=$((total_failed + $2)); }
 
 # The base roots first, all at once: they wait on the network, not the CPU.
+need_debootstrap || { echo "summary: 0 passed, 1 failed (debootstrap could not be installed)"; exit 1; }
 pids=()
 for major in "${majors[@]}"; do
     suite=$(suite_of "$major") || exit 2

@@ -4,26 +4,35 @@
 
 \set VERBOSITY default
 
+-- The probe is a test diagnostic, not part of the extension: its entry
+-- point is in the module, and the test declares it for this session (a
+-- superuser's right, like any C function's declaration).
+CREATE FUNCTION pg_temp.boundary_probe(failure text, depth integer DEFAULT 10)
+    RETURNS integer AS '$libdir/leadscore', 'boundary_probe'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+SELECT count(*) AS probes_in_the_extension FROM pg_proc WHERE proname = 'boundary_probe'
+    AND pronamespace = 'leadscore'::regnamespace;
+
 -- boundary_probe recurses through core frames that hold heap objects, then
 -- fails in the way asked for.
-SELECT leadscore.boundary_probe('none', 200) AS frames_visited;
-SELECT leadscore.boundary_probe('core_error', 200);
+SELECT pg_temp.boundary_probe('none', 200) AS frames_visited;
+SELECT pg_temp.boundary_probe('core_error', 200);
 \echo :LAST_ERROR_SQLSTATE
-SELECT leadscore.boundary_probe('out_of_memory', 200);
+SELECT pg_temp.boundary_probe('out_of_memory', 200);
 \echo :LAST_ERROR_SQLSTATE
-SELECT leadscore.boundary_probe('std_exception', 200);
+SELECT pg_temp.boundary_probe('std_exception', 200);
 \echo :LAST_ERROR_SQLSTATE
-SELECT leadscore.boundary_probe('foreign_object', 200);
+SELECT pg_temp.boundary_probe('foreign_object', 200);
 \echo :LAST_ERROR_SQLSTATE
-SELECT leadscore.boundary_probe('segfault', 1);
+SELECT pg_temp.boundary_probe('segfault', 1);
 \echo :LAST_ERROR_SQLSTATE
-SELECT leadscore.boundary_probe('none', 0);
+SELECT pg_temp.boundary_probe('none', 0);
 \echo :LAST_ERROR_SQLSTATE
-SELECT leadscore.boundary_probe('none', 1001);
+SELECT pg_temp.boundary_probe('none', 1001);
 \echo :LAST_ERROR_SQLSTATE
 
 -- The same session still works, and so does the same function.
-SELECT leadscore.boundary_probe('none', 3) AS frames_visited, 'mql'::leadscore.lifecycle_stage;
+SELECT pg_temp.boundary_probe('none', 3) AS frames_visited, 'mql'::leadscore.lifecycle_stage;
 
 -- A failing core call inside a transaction aborts it like any ERROR, and a
 -- savepoint recovers from it.
@@ -54,7 +63,7 @@ BEGIN
             IF i % 5 = 0 THEN
                 PERFORM ('not a stage ' || i)::leadscore.lifecycle_stage;
             ELSE
-                PERFORM leadscore.boundary_probe(kinds[1 + i % 4], 1 + i % 30);
+                PERFORM pg_temp.boundary_probe(kinds[1 + i % 4], 1 + i % 30);
             END IF;
         EXCEPTION WHEN others THEN
             failures := failures + 1;

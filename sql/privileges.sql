@@ -125,7 +125,6 @@ INSERT INTO priv_calls VALUES
   ('stage: labels', 'leadscore.stage_labels()', $$SELECT (count(*) > 10)::text FROM leadscore.stage_labels()$$),
   ('transitions: allowed', 'leadscore.can_transition(leadscore.lifecycle_stage,leadscore.lifecycle_stage)', $$SELECT leadscore.can_transition('lead', 'customer')::text$$),
   ('transitions: error', 'leadscore.transition_error(leadscore.lifecycle_stage,leadscore.lifecycle_stage)', $$SELECT (leadscore.transition_error('lead', 'customer') IS NOT NULL)::text$$),
-  ('diagnostics: boundary probe', 'leadscore.boundary_probe(text,integer)', $$SELECT leadscore.boundary_probe('none', 1)::text$$),
   ('attach: own table', 'leadscore.attach(regclass,jsonb)', $$SELECT leadscore.attach('priv_crm.fresh', '{"stage_column": "stage"}') ->> 'key_column'$$),
   ('attach: the superuser''s table', 'leadscore.attach(regclass,jsonb)', $$SELECT leadscore.attach('priv_admin.accounts', '{"stage_column": "stage"}') ->> 'key_column'$$),
   ('attach: SLA activity in the superuser''s table', 'leadscore.attach(regclass,jsonb)', $$SELECT leadscore.attach('priv_crm.fresh', '{"stage_column": "stage", "sla": {"calendar": "priv_office", "policies": [{"name": "visit", "met_by": {"events": "priv_admin.visits", "lead_column": "account_id", "time_column": "occurred_at"}}]}}') ->> 'key_column'$$),

@@ -290,12 +290,3 @@ CREATE FUNCTION @extschema@.transition_error(
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.transition_error(@extschema@.lifecycle_stage, @extschema@.lifecycle_stage) IS
     'why the default policy refuses a move, or NULL when it is allowed';
-
-------------------------------------------------------------------------------
--- Diagnostics
-------------------------------------------------------------------------------
-CREATE FUNCTION @extschema@.boundary_probe(failure text, depth integer DEFAULT 10)
-    RETURNS integer AS 'MODULE_PATHNAME', 'boundary_probe'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.boundary_probe(text, integer) IS
-    'diagnostic: recurses depth frames in the C++ core and fails as asked (none, core_error, out_of_memory, std_exception, foreign_object), to check that C++ errors surface as clean ERRORs';

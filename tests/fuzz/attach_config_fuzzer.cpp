@@ -6,10 +6,10 @@
 #include <string>
 #include <string_view>
 
-#include "core/attachment.hpp"
-#include "core/error.hpp"
-#include "core/handoff.hpp"
-#include "core/stage_change.hpp"
+#include "core/lifecycle/attachment.hpp"
+#include "core/common/error.hpp"
+#include "core/lifecycle/handoff.hpp"
+#include "core/lifecycle/stage_change.hpp"
 
 namespace {
 

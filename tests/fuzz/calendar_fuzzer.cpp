@@ -13,12 +13,12 @@
 #include <string_view>
 #include <vector>
 
-#include "../unit/rule_zone.hpp"
-#include "core/business_calendar.hpp"
-#include "core/calendar_definition.hpp"
-#include "core/calibration.hpp"
-#include "core/error.hpp"
-#include "core/window_funnel.hpp"
+#include "../unit/calendar/rule_zone.hpp"
+#include "core/calendar/business_calendar.hpp"
+#include "core/calendar/calendar_definition.hpp"
+#include "core/analytics/calibration.hpp"
+#include "core/common/error.hpp"
+#include "core/analytics/window_funnel.hpp"
 
 namespace {
 

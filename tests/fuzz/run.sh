@@ -13,7 +13,7 @@ for package in clang-14 libclang-rt-14-dev nlohmann-json3-dev; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' ||
         as_root apt-get install -y -qq --no-install-recommends "$package"
 done
-core_sources=$(ls src/core/*.cpp)
+core_sources=$(ls src/core/*/*.cpp)
 for target in tests/fuzz/*_fuzzer.cpp; do
     name=$(basename "$target" .cpp)
     step "fuzzing $name for ${seconds}s"

@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/engagement.hpp"
-#include "core/error.hpp"
-#include "core/fit_score.hpp"
+#include "core/scoring/engagement.hpp"
+#include "core/common/error.hpp"
+#include "core/scoring/fit_score.hpp"
 
 namespace {
 

@@ -6,13 +6,13 @@
 #include <cstdint>
 #include <string_view>
 
-#include "core/email_kind.hpp"
-#include "core/error.hpp"
-#include "core/quote.hpp"
-#include "core/stage.hpp"
-#include "core/stage_labels.hpp"
-#include "core/stage_resolver.hpp"
-#include "core/title_seniority.hpp"
+#include "core/scoring/email_kind.hpp"
+#include "core/common/error.hpp"
+#include "core/common/quote.hpp"
+#include "core/stage/stage.hpp"
+#include "core/stage/stage_labels.hpp"
+#include "core/lifecycle/stage_resolver.hpp"
+#include "core/scoring/title_seniority.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace leadscore::core;
