@@ -443,108 +443,8 @@ $$;
 -- skipped leads are rescored again by _rescore_leads, their rows locked
 -- first. Unchanged leads get no new row version, no trigger, no history.
 CREATE OR REPLACE FUNCTION @extschema@._rescore_statement(leads regclass, only_keys text)
-    RETURNS text LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    config jsonb;
-    key text;
-    equality text;
-    fit text;
-    engagement text;
-    event_rows text;
-    stored text[] := '{}';
-    assignments text[] := '{}';
-    changed text[] := '{}';
-BEGIN
-    SELECT a.config INTO config FROM @extschema@.attachment_configs AS a WHERE a.target = leads;
-    IF config IS NULL OR config ->> 'model' IS NULL THEN
-        RAISE EXCEPTION 'table % is not attached with a scoring model', leads USING
-            ERRCODE = '55000',
-            HINT = 'Attach it with score columns: leadscore.attach(table, ''{"stage_column": ..., "score_column": "score"}'').';
-    END IF;
-    key := format('%I', config ->> 'key_column');
-    -- Keys compare with their type's own equality (a citext key's is not
-    -- in pg_catalog, the statement's only schema).
-    equality := coalesce(@extschema@._key_operator(leads, config ->> 'key_column', 3), '=');
-    -- Fit: from the attributes when the config names them, else as stored.
-    IF config -> 'fit_attributes' <> '{}' THEN
-        fit := format('@extschema@.fit_score(%L, %s)', config ->> 'model',
-                      @extschema@._attributes_object(config -> 'fit_attributes', 'l'));
-    ELSIF config ->> 'fit_column' IS NOT NULL THEN
-        fit := format('l.%I', config ->> 'fit_column');
-    END IF;
-    -- Engagement: the rows of every attached events table, aggregated per
-    -- lead; a lead without events gets what no events score (the inactivity
-    -- penalty).
-    SELECT string_agg(format('SELECT e.%I AS lead, e.%I::text AS type, e.%I AS at FROM %s AS e%s',
-                             x.config ->> 'lead_column', x.config ->> 'type_column', x.config ->> 'time_column',
-                             x.events,
-                             CASE WHEN only_keys IS NULL THEN ''
-                                  ELSE format(' WHERE e.%I %s ANY (ARRAY(%s))', x.config ->> 'lead_column',
-                                              equality, only_keys) END),
-                      ' UNION ALL ')
-      INTO event_rows
-      FROM @extschema@.event_attachments AS x
-      JOIN pg_class AS c ON c.oid = x.events  -- an events table dropped since is left out
-     WHERE x.leads = _rescore_statement.leads;
-    IF event_rows IS NOT NULL THEN
-        engagement := format('coalesce(s.engagement, (SELECT @extschema@.engagement_score(%L, NULL, NULL, $1)))',
-                             config ->> 'model');
-        event_rows := format(' LEFT JOIN (SELECT ev.lead, @extschema@.engagement_score(%L, ev.type, ev.at, $1) AS engagement '
-                             'FROM (%s) AS ev GROUP BY ev.lead) AS s ON s.lead %s l.%s',
-                             config ->> 'model', event_rows, equality, key);
-    ELSIF config ->> 'engagement_column' IS NOT NULL THEN
-        engagement := format('l.%I', config ->> 'engagement_column');
-    END IF;
-    -- Each value is cast to its column's type before it is compared, so that
-    -- an integer column holding a rounded score is not rewritten every time.
-    IF config ->> 'fit_column' IS NOT NULL AND config -> 'fit_attributes' <> '{}' THEN
-        stored := stored || format('l.%I AS stored_fit', config ->> 'fit_column');
-        assignments := assignments || format('%I = n.fit', config ->> 'fit_column');
-        changed := changed || format('n.stored_fit IS DISTINCT FROM (n.fit)::%s',
-                                     @extschema@._column_type(leads, config ->> 'fit_column'));
-    END IF;
-    IF config ->> 'engagement_column' IS NOT NULL AND event_rows IS NOT NULL THEN
-        stored := stored || format('l.%I AS stored_engagement', config ->> 'engagement_column');
-        assignments := assignments || format('%I = n.engagement', config ->> 'engagement_column');
-        changed := changed || format('n.stored_engagement IS DISTINCT FROM (n.engagement)::%s',
-                                     @extschema@._column_type(leads, config ->> 'engagement_column'));
-    END IF;
-    -- The total, when its engagement part has a source (events, or the
-    -- engagement column): fit + engagement, fit counting 0 when the
-    -- attachment has no fit source. Without an engagement source the total
-    -- is left alone rather than cut down to its fit.
-    IF config ->> 'score_column' IS NOT NULL AND engagement IS NOT NULL THEN
-        stored := stored || format('l.%I AS stored_score', config ->> 'score_column');
-        assignments := assignments || format('%I = coalesce(n.fit, 0) + coalesce(n.engagement, 0)', config ->> 'score_column');
-        changed := changed || format('n.stored_score IS DISTINCT FROM (coalesce(n.fit, 0) + coalesce(n.engagement, 0))::%s',
-                                     @extschema@._column_type(leads, config ->> 'score_column'));
-    END IF;
-    IF cardinality(assignments) = 0 THEN
-        RETURN NULL;  -- nothing this attachment can recompute
-    END IF;
-    -- The rows to write, by their row id: the UPDATE re-checks a row that a
-    -- concurrent transaction changed against its new version, which has
-    -- another id (the row is then skipped).
-    RETURN format('WITH n AS MATERIALIZED ('
-                  '  SELECT n.row_id, n.lead_key, n.fit, n.engagement '
-                  '  FROM (SELECT l.ctid AS row_id, pg_catalog.format(''%%s'', l.%3$s) AS lead_key, %4$s, '
-                  '               %5$s AS fit, %6$s AS engagement '
-                  '        FROM %1$s AS l%7$s%8$s) AS n '
-                  '  WHERE %9$s), '
-                  'written AS (UPDATE %1$s AS l SET %2$s FROM n WHERE l.ctid = n.row_id RETURNING n.row_id) '
-                  'SELECT pg_catalog.jsonb_build_object('
-                  '  ''written'', (SELECT pg_catalog.count(*) FROM written), '
-                  '  ''skipped'', (SELECT coalesce(pg_catalog.jsonb_agg(n.lead_key), ''[]'') FROM n '
-                  '               WHERE n.row_id NOT IN (SELECT w.row_id FROM written AS w)))',
-                  leads, array_to_string(assignments, ', '), key, array_to_string(stored, ', '),
-                  coalesce(fit, 'NULL::integer'), coalesce(engagement, 'NULL::numeric'), coalesce(event_rows, ''),
-                  CASE WHEN only_keys IS NULL THEN ''
-                       ELSE format(' WHERE l.%s %s ANY (ARRAY(%s))', key, equality, only_keys) END,
-                  array_to_string(changed, ' OR '));
-END
-$$;
+    RETURNS text AS 'MODULE_PATHNAME', 'rescore_statement'
+    LANGUAGE C STABLE;
 REVOKE ALL ON FUNCTION @extschema@._rescore_statement(regclass, text) FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@._rescore_statement(regclass, text) IS
     'internal: the statement that recomputes an attached table''s scores from its attributes and events (run as the table''s owner)';
@@ -730,31 +630,8 @@ $$;
 -- first, as the leads table's owner. SECURITY DEFINER: the role inserting
 -- events needs no rights on leadscore's tables (nor on the leads table).
 CREATE OR REPLACE FUNCTION @extschema@._events_inserted()
-    RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    leads regclass;
-    lead_column text;
-    keys text[];
-BEGIN
-    SELECT a.leads, a.lead_column INTO leads, lead_column
-    FROM @extschema@._events_attachment(@extschema@._events_trigger_table(TG_RELID, TG_NAME)) AS a;
-    IF leads IS NULL THEN
-        RETURN NULL;  -- detached within this transaction
-    END IF;
-    EXECUTE format('SELECT array_agg(DISTINCT format(''%%s'', n.%1$I)) FROM leadscore_new_events AS n '
-                   'WHERE n.%1$I IS NOT NULL', lead_column)
-        INTO keys;
-    IF keys IS NOT NULL THEN
-        PERFORM @extschema@._rescore_leads(leads, now(), format('SELECT u.k::%s FROM pg_catalog.unnest($2) AS u(k)',
-                                                                (SELECT @extschema@._column_type(leads, a.config ->> 'key_column')
-                                                                 FROM @extschema@.attachment_configs AS a WHERE a.target = leads)),
-                                           keys, true);
-    END IF;
-    RETURN NULL;
-END
-$$;
+    RETURNS trigger AS 'MODULE_PATHNAME', 'events_inserted'
+    LANGUAGE C;
 REVOKE ALL ON FUNCTION @extschema@._events_inserted() FROM PUBLIC;
 
 -- No longer for PUBLIC: they showed any role the attachment of any table.
@@ -914,3 +791,8 @@ $$;
 -- the test of the C++/PostgreSQL boundary (sql/boundary.sql) declares it
 -- for its own session.
 DROP FUNCTION @extschema@.boundary_probe(text, integer);
+
+-- The events path in C++: the events trigger and the statement builder
+-- (above, now C functions) need no PL/pgSQL lookup of the events table's
+-- attachment any more.
+DROP FUNCTION @extschema@._events_attachment(regclass);

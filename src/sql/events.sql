@@ -40,120 +40,16 @@ $$;
 COMMENT ON FUNCTION @extschema@._column_type(regclass, text) IS
     'internal: the SQL type of a column, for the casts in rescore''s UPDATE';
 
--- The UPDATE that rescores `leads` from all its events tables at $1
--- (as_of): only the leads whose key is in `only_keys` (a query of key
--- values), or all of them; it runs as the table's owner
--- (_rescore_as_owner) and answers {"written": n, "skipped": [keys]}.
---
--- A row found changed by a concurrent transaction when the UPDATE reaches
--- it is skipped, not overwritten: what this statement computed for it
--- predates that transaction's commit (an events insert's new engagement,
--- say), and would be overwritten with a stale value. The
--- skipped leads are rescored again by _rescore_leads, their rows locked
--- first. Unchanged leads get no new row version, no trigger, no history.
+-- The statement that rescores `leads` from its fit attributes and all its
+-- events tables at $1 (as_of): only the leads whose key is in `only_keys` (a
+-- query of key values), or all of them; it runs as the table's owner
+-- (_rescore_as_owner) and answers {"written": n, "skipped": [keys]}. Built
+-- by the core (src/core/events/rescore_statement.cpp says what it does);
+-- 55000 when the table is not attached with a model, NULL when the
+-- attachment has nothing to recompute.
 CREATE OR REPLACE FUNCTION @extschema@._rescore_statement(leads regclass, only_keys text)
-    RETURNS text LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    config jsonb;
-    key text;
-    equality text;
-    fit text;
-    engagement text;
-    event_rows text;
-    stored text[] := '{}';
-    assignments text[] := '{}';
-    changed text[] := '{}';
-BEGIN
-    SELECT a.config INTO config FROM @extschema@.attachment_configs AS a WHERE a.target = leads;
-    IF config IS NULL OR config ->> 'model' IS NULL THEN
-        RAISE EXCEPTION 'table % is not attached with a scoring model', leads USING
-            ERRCODE = '55000',
-            HINT = 'Attach it with score columns: leadscore.attach(table, ''{"stage_column": ..., "score_column": "score"}'').';
-    END IF;
-    key := format('%I', config ->> 'key_column');
-    -- Keys compare with their type's own equality (a citext key's is not
-    -- in pg_catalog, the statement's only schema).
-    equality := coalesce(@extschema@._key_operator(leads, config ->> 'key_column', 3), '=');
-    -- Fit: from the attributes when the config names them, else as stored.
-    IF config -> 'fit_attributes' <> '{}' THEN
-        fit := format('@extschema@.fit_score(%L, %s)', config ->> 'model',
-                      @extschema@._attributes_object(config -> 'fit_attributes', 'l'));
-    ELSIF config ->> 'fit_column' IS NOT NULL THEN
-        fit := format('l.%I', config ->> 'fit_column');
-    END IF;
-    -- Engagement: the rows of every attached events table, aggregated per
-    -- lead; a lead without events gets what no events score (the inactivity
-    -- penalty).
-    SELECT string_agg(format('SELECT e.%I AS lead, e.%I::text AS type, e.%I AS at FROM %s AS e%s',
-                             x.config ->> 'lead_column', x.config ->> 'type_column', x.config ->> 'time_column',
-                             x.events,
-                             CASE WHEN only_keys IS NULL THEN ''
-                                  ELSE format(' WHERE e.%I %s ANY (ARRAY(%s))', x.config ->> 'lead_column',
-                                              equality, only_keys) END),
-                      ' UNION ALL ')
-      INTO event_rows
-      FROM @extschema@.event_attachments AS x
-      JOIN pg_class AS c ON c.oid = x.events  -- an events table dropped since is left out
-     WHERE x.leads = _rescore_statement.leads;
-    IF event_rows IS NOT NULL THEN
-        engagement := format('coalesce(s.engagement, (SELECT @extschema@.engagement_score(%L, NULL, NULL, $1)))',
-                             config ->> 'model');
-        event_rows := format(' LEFT JOIN (SELECT ev.lead, @extschema@.engagement_score(%L, ev.type, ev.at, $1) AS engagement '
-                             'FROM (%s) AS ev GROUP BY ev.lead) AS s ON s.lead %s l.%s',
-                             config ->> 'model', event_rows, equality, key);
-    ELSIF config ->> 'engagement_column' IS NOT NULL THEN
-        engagement := format('l.%I', config ->> 'engagement_column');
-    END IF;
-    -- Each value is cast to its column's type before it is compared, so that
-    -- an integer column holding a rounded score is not rewritten every time.
-    IF config ->> 'fit_column' IS NOT NULL AND config -> 'fit_attributes' <> '{}' THEN
-        stored := stored || format('l.%I AS stored_fit', config ->> 'fit_column');
-        assignments := assignments || format('%I = n.fit', config ->> 'fit_column');
-        changed := changed || format('n.stored_fit IS DISTINCT FROM (n.fit)::%s',
-                                     @extschema@._column_type(leads, config ->> 'fit_column'));
-    END IF;
-    IF config ->> 'engagement_column' IS NOT NULL AND event_rows IS NOT NULL THEN
-        stored := stored || format('l.%I AS stored_engagement', config ->> 'engagement_column');
-        assignments := assignments || format('%I = n.engagement', config ->> 'engagement_column');
-        changed := changed || format('n.stored_engagement IS DISTINCT FROM (n.engagement)::%s',
-                                     @extschema@._column_type(leads, config ->> 'engagement_column'));
-    END IF;
-    -- The total, when its engagement part has a source (events, or the
-    -- engagement column): fit + engagement, fit counting 0 when the
-    -- attachment has no fit source. Without an engagement source the total
-    -- is left alone rather than cut down to its fit.
-    IF config ->> 'score_column' IS NOT NULL AND engagement IS NOT NULL THEN
-        stored := stored || format('l.%I AS stored_score', config ->> 'score_column');
-        assignments := assignments || format('%I = coalesce(n.fit, 0) + coalesce(n.engagement, 0)', config ->> 'score_column');
-        changed := changed || format('n.stored_score IS DISTINCT FROM (coalesce(n.fit, 0) + coalesce(n.engagement, 0))::%s',
-                                     @extschema@._column_type(leads, config ->> 'score_column'));
-    END IF;
-    IF cardinality(assignments) = 0 THEN
-        RETURN NULL;  -- nothing this attachment can recompute
-    END IF;
-    -- The rows to write, by their row id: the UPDATE re-checks a row that a
-    -- concurrent transaction changed against its new version, which has
-    -- another id (the row is then skipped).
-    RETURN format('WITH n AS MATERIALIZED ('
-                  '  SELECT n.row_id, n.lead_key, n.fit, n.engagement '
-                  '  FROM (SELECT l.ctid AS row_id, pg_catalog.format(''%%s'', l.%3$s) AS lead_key, %4$s, '
-                  '               %5$s AS fit, %6$s AS engagement '
-                  '        FROM %1$s AS l%7$s%8$s) AS n '
-                  '  WHERE %9$s), '
-                  'written AS (UPDATE %1$s AS l SET %2$s FROM n WHERE l.ctid = n.row_id RETURNING n.row_id) '
-                  'SELECT pg_catalog.jsonb_build_object('
-                  '  ''written'', (SELECT pg_catalog.count(*) FROM written), '
-                  '  ''skipped'', (SELECT coalesce(pg_catalog.jsonb_agg(n.lead_key), ''[]'') FROM n '
-                  '               WHERE n.row_id NOT IN (SELECT w.row_id FROM written AS w)))',
-                  leads, array_to_string(assignments, ', '), key, array_to_string(stored, ', '),
-                  coalesce(fit, 'NULL::integer'), coalesce(engagement, 'NULL::numeric'), coalesce(event_rows, ''),
-                  CASE WHEN only_keys IS NULL THEN ''
-                       ELSE format(' WHERE l.%s %s ANY (ARRAY(%s))', key, equality, only_keys) END,
-                  array_to_string(changed, ' OR '));
-END
-$$;
+    RETURNS text AS 'MODULE_PATHNAME', 'rescore_statement'
+    LANGUAGE C STABLE;
 REVOKE ALL ON FUNCTION @extschema@._rescore_statement(regclass, text) FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@._rescore_statement(regclass, text) IS
     'internal: the statement that recomputes an attached table''s scores from its attributes and events (run as the table''s owner)';
@@ -164,36 +60,14 @@ CREATE OR REPLACE FUNCTION @extschema@.rescore(target regclass, as_of timestampt
 COMMENT ON FUNCTION @extschema@.rescore(regclass, timestamptz) IS
     'recomputes every score of an attached table exactly at as_of (fit from fit_attributes, engagement from the attached events tables: decay, caps, frequency, inactivity) in one set-based UPDATE; returns the number of leads whose scores changed, which may promote them';
 
--- The events trigger: the inserted events' leads (read through their key
--- type's output function, as the SLA trigger reads them), rescored locked
--- first, as the leads table's owner. SECURITY DEFINER: the role inserting
--- events needs no rights on leadscore's tables (nor on the leads table).
+-- The events trigger, in C++ (src/pg/events/events_trigger.cpp): the
+-- inserted events' leads, rescored locked first, as the leads table's
+-- owner, with statements prepared once per backend. It reads leadscore's
+-- config tables as their owner itself, so the role inserting events needs
+-- no rights on them (nor on the leads table).
 CREATE OR REPLACE FUNCTION @extschema@._events_inserted()
-    RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    leads regclass;
-    lead_column text;
-    keys text[];
-BEGIN
-    SELECT a.leads, a.lead_column INTO leads, lead_column
-    FROM @extschema@._events_attachment(@extschema@._events_trigger_table(TG_RELID, TG_NAME)) AS a;
-    IF leads IS NULL THEN
-        RETURN NULL;  -- detached within this transaction
-    END IF;
-    EXECUTE format('SELECT array_agg(DISTINCT format(''%%s'', n.%1$I)) FROM leadscore_new_events AS n '
-                   'WHERE n.%1$I IS NOT NULL', lead_column)
-        INTO keys;
-    IF keys IS NOT NULL THEN
-        PERFORM @extschema@._rescore_leads(leads, now(), format('SELECT u.k::%s FROM pg_catalog.unnest($2) AS u(k)',
-                                                                (SELECT @extschema@._column_type(leads, a.config ->> 'key_column')
-                                                                 FROM @extschema@.attachment_configs AS a WHERE a.target = leads)),
-                                           keys, true);
-    END IF;
-    RETURN NULL;
-END
-$$;
+    RETURNS trigger AS 'MODULE_PATHNAME', 'events_inserted'
+    LANGUAGE C;
 REVOKE ALL ON FUNCTION @extschema@._events_inserted() FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@._events_inserted() IS
     'internal: statement trigger on attached events tables (and cloned onto their partitions): rescores the leads of the inserted events';
@@ -297,22 +171,6 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@._events_trigger_table(regclass, name) IS
     'internal: the attached events table an events trigger (or its clone on a partition) works for';
-
--- The leads table and lead column of an attached events table, for the
--- events trigger, which runs as the role inserting the events: that role
--- cannot read event_attachments.
-CREATE FUNCTION @extschema@._events_attachment(events regclass, OUT leads regclass, OUT lead_column text)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    SELECT x.leads, x.config ->> 'lead_column' INTO leads, lead_column FROM @extschema@.event_attachments AS x
-    WHERE x.events = _events_attachment.events;
-END
-$$;
-REVOKE ALL ON FUNCTION @extschema@._events_attachment(regclass) FROM PUBLIC;
-COMMENT ON FUNCTION @extschema@._events_attachment(regclass) IS
-    'internal: the leads table and lead column of an attached events table, for its trigger';
 
 CREATE FUNCTION @extschema@._clone_events_trigger(parent_trigger oid, partition regclass)
     RETURNS void AS 'MODULE_PATHNAME', 'clone_events_trigger'

@@ -7,6 +7,7 @@ extern "C" {
 
 #include "pg/lifecycle/attachment_cache.hpp"
 #include "pg/calendar/calendar_cache.hpp"
+#include "pg/events/events_trigger.hpp"
 #include "pg/common/guard.hpp"
 #include "pg/scoring/model_cache.hpp"
 #include "pg/scoring/score_promotion.hpp"
@@ -46,6 +47,7 @@ void _PG_init(void) {
     leadscore::pg::register_calendar_cache_callbacks();
     leadscore::pg::register_score_promotion_callbacks();
     leadscore::pg::register_clock_store_callbacks();
+    leadscore::pg::register_events_trigger_callbacks();
     // The core's long loops stop on a cancel or a statement_timeout (guard.hpp).
     leadscore::core::set_stop_hook(leadscore::pg::stop_requested);
 }

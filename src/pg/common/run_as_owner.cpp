@@ -22,6 +22,8 @@
 // leadscore's tables; the statements they build of the CRM table switch to
 // the table's owner, as PostgreSQL does for maintenance commands. EXECUTE is
 // revoked from PUBLIC.
+#include "pg/common/run_as_owner.hpp"
+
 #include "pg/common/guard.hpp"
 
 extern "C" {
@@ -38,6 +40,9 @@ extern "C" {
 #include "utils/syscache.h"
 }
 
+using leadscore::pg::as_owner;
+using leadscore::pg::table_owner;
+
 namespace {
 
 void refuse_null_arguments(FunctionCallInfo fcinfo, const char* function) {
@@ -48,49 +53,6 @@ void refuse_null_arguments(FunctionCallInfo fcinfo, const char* function) {
                             errhint("It is called by leadscore's SLA functions only.")));
         }
     }
-}
-
-// The owner of `target`, or InvalidOid when the table no longer exists.
-Oid table_owner(Oid target) {
-    HeapTuple relation = SearchSysCache1(RELOID, ObjectIdGetDatum(target));
-    if (!HeapTupleIsValid(relation)) {
-        return InvalidOid;
-    }
-    const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(relation))->relowner;
-    ReleaseSysCache(relation);
-    return owner;
-}
-
-// Runs `body` (which runs statements through SPI) as `owner`.
-//
-// The owner's code (triggers, domain checks, the key type's functions) runs
-// inside a GUC nest level with search_path pinned to pg_catalog, as
-// PostgreSQL runs maintenance commands: whatever it sets, search_path above
-// all, is undone on the way out, so it cannot redirect the names the
-// SECURITY DEFINER caller resolves afterwards.
-template <typename Body>
-void as_owner(Oid owner, Body body) {
-    Oid saved_user;
-    int saved_context;
-    GetUserIdAndSecContext(&saved_user, &saved_context);
-    if (SPI_connect() != SPI_OK_CONNECT) {
-        elog(ERROR, "leadscore: SPI_connect failed");
-    }
-    SetUserIdAndSecContext(
-        owner, saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
-    const int settings_level = NewGUCNestLevel();
-    PG_TRY();
-    {
-        (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
-                                GUC_ACTION_SAVE, true, 0, false);
-        body();
-        // (On an error the transaction's or subtransaction's abort undoes them.)
-        AtEOXact_GUC(false, settings_level);
-    }
-    PG_FINALLY();
-    { SetUserIdAndSecContext(saved_user, saved_context); }
-    PG_END_TRY();
-    SPI_finish();
 }
 
 // Runs one statement with its parameters through SPI and checks that it

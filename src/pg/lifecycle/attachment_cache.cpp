@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "pg/common/guard.hpp"
+#include "pg/common/run_as_owner.hpp"
 #include "pg/lifecycle/table_shape.hpp"
 
 extern "C" {
@@ -85,46 +86,20 @@ struct AttachRecord {
 
 AttachRecord attach_record(Oid table) {
     const Oid schema = get_namespace_oid("leadscore", /*missing_ok=*/false);
-    const Oid configs = get_relname_relid("attachment_configs", schema);
     event_attachments_table = get_relname_relid("event_attachments", schema);
-    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(configs));
-    if (!HeapTupleIsValid(tuple)) {
-        elog(ERROR, "leadscore: table leadscore.attachment_configs not found");
-    }
-    const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
-    ReleaseSysCache(tuple);
-    if (SPI_connect() != SPI_OK_CONNECT) {
-        elog(ERROR, "leadscore: SPI_connect failed");
-    }
-    Oid types[1] = {REGCLASSOID};
-    Datum values[1] = {ObjectIdGetDatum(table)};
-    Oid saved_user;
-    int saved_context;
-    GetUserIdAndSecContext(&saved_user, &saved_context);
-    SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE);
-    volatile int result = 0;  // set inside PG_TRY, read after it
-    PG_TRY();
-    {
-        result = SPI_execute_with_args(
-            "SELECT EXISTS (SELECT FROM leadscore.event_attachments AS x "
-            "               WHERE x.leads OPERATOR(pg_catalog.=) $1) "
-            "FROM leadscore.attachment_configs AS a WHERE a.target OPERATOR(pg_catalog.=) $1",
-            1, types, values, nullptr, false, 1);
-    }
-    PG_FINALLY();
-    { SetUserIdAndSecContext(saved_user, saved_context); }
-    PG_END_TRY();
-    if (result != SPI_OK_SELECT) {
-        elog(ERROR, "leadscore: reading leadscore.attachment_configs failed: %s",
-             SPI_result_code_string(result));
-    }
-    AttachRecord record{SPI_processed == 1, false};
-    if (record.recorded) {
-        bool is_null;
-        record.has_events =
-            DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null));
-    }
-    SPI_finish();
+    AttachRecord record{false, false};
+    query_config_tables(
+        "SELECT EXISTS (SELECT FROM leadscore.event_attachments AS x "
+        "               WHERE x.leads OPERATOR(pg_catalog.=) $1) "
+        "FROM leadscore.attachment_configs AS a WHERE a.target OPERATOR(pg_catalog.=) $1",
+        REGCLASSOID, ObjectIdGetDatum(table), [&] {
+            record.recorded = SPI_processed == 1;
+            if (record.recorded) {
+                bool is_null;
+                record.has_events = DatumGetBool(
+                    SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null));
+            }
+        });
     return record;
 }
 

@@ -1,0 +1,57 @@
+#include "pg/common/key_operator.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/pg_am_d.h"
+#include "catalog/pg_operator.h"
+#include "commands/defrem.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+}
+
+namespace leadscore::pg {
+
+const char* key_operator(Oid table, const char* column, int16 strategy) {
+    const AttrNumber attnum = get_attnum(table, column);
+    if (attnum == InvalidAttrNumber) {
+        return nullptr;
+    }
+    const Oid base = getBaseType(get_atttype(table, attnum));
+    // (GetDefaultOpClass also finds a class of a type the base is binary
+    // coercible to: anyenum for an enum, text for varchar.)
+    const Oid opclass = GetDefaultOpClass(base, BTREE_AM_OID);
+    if (!OidIsValid(opclass)) {
+        return nullptr;
+    }
+    const Oid input = get_opclass_input_type(opclass);
+    const Oid op = get_opfamily_member(get_opclass_family(opclass), input, input, strategy);
+    if (!OidIsValid(op)) {
+        return nullptr;
+    }
+    HeapTuple tuple = SearchSysCache1(OPEROID, ObjectIdGetDatum(op));
+    if (!HeapTupleIsValid(tuple)) {
+        return nullptr;
+    }
+    const auto* form = reinterpret_cast<Form_pg_operator>(GETSTRUCT(tuple));
+    const char* name =
+        psprintf("OPERATOR(%s.%s)", quote_identifier(get_namespace_name(form->oprnamespace)),
+                 NameStr(form->oprname));
+    ReleaseSysCache(tuple);
+    return name;
+}
+
+const char* column_sql_type(Oid table, const char* column) {
+    const AttrNumber attnum = get_attnum(table, column);
+    if (attnum == InvalidAttrNumber) {
+        return nullptr;
+    }
+    Oid type;
+    int32 typmod;
+    Oid collation;
+    get_atttypetypmodcoll(table, attnum, &type, &typmod, &collation);
+    return format_type_extended(type, typmod,
+                                FORMAT_TYPE_TYPEMOD_GIVEN | FORMAT_TYPE_FORCE_QUALIFY);
+}
+
+}  // namespace leadscore::pg
