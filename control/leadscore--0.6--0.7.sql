@@ -366,53 +366,8 @@ COMMENT ON FUNCTION @extschema@._detach_events_privileged(regclass, oid) IS
 -- column is gone or its type has no such class (arrays, ranges, composites).
 -- (_key_comparison's lookup since 0.6, now for any strategy.)
 CREATE FUNCTION @extschema@._key_operator(target regclass, key_column text, strategy integer)
-    RETURNS text LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    base oid;
-    kind "char";
-    class_type oid;
-    operator_name text;
-BEGIN
-    -- (Step by step, each step an index probe or a scan of a small
-    -- catalog: every INSERT into an events table with an activity policy
-    -- asks, and one joined query took over a millisecond.)
-    SELECT a.atttypid INTO base FROM pg_attribute AS a
-    WHERE a.attrelid = target AND a.attname = key_column AND a.attnum > 0 AND NOT a.attisdropped;
-    IF base IS NULL THEN
-        RETURN NULL;
-    END IF;
-    LOOP  -- a domain's base type, through domains over domains
-        SELECT t.typtype INTO kind FROM pg_type AS t WHERE t.oid = base;
-        EXIT WHEN kind <> 'd';
-        SELECT t.typbasetype INTO base FROM pg_type AS t WHERE t.oid = base;
-    END LOOP;
-    -- The class is declared on the type itself, on the polymorphic type it
-    -- belongs to (enums), or on a type it converts to implicitly without a
-    -- function (varchar to text, cidr to inet).
-    FOR class_type IN
-        SELECT base
-        UNION ALL SELECT 'anyenum'::regtype WHERE kind = 'e'
-        UNION ALL SELECT x.casttarget FROM pg_cast AS x
-                  WHERE x.castsource = base AND x.castmethod = 'b' AND x.castcontext = 'i'
-    LOOP
-        SELECT format('OPERATOR(%I.%s)', n.nspname, o.oprname) INTO operator_name
-        FROM pg_opclass AS k
-        JOIN pg_amop AS e ON e.amopfamily = k.opcfamily AND e.amoplefttype = k.opcintype
-                         AND e.amoprighttype = k.opcintype AND e.amopstrategy = strategy
-        JOIN pg_operator AS o ON o.oid = e.amopopr
-        JOIN pg_namespace AS n ON n.oid = o.oprnamespace
-        WHERE k.opcmethod = (SELECT m.oid FROM pg_am AS m WHERE m.amname = 'btree') AND k.opcdefault
-          AND k.opcintype = class_type
-        ORDER BY k.oid LIMIT 1;
-        IF operator_name IS NOT NULL THEN
-            RETURN operator_name;
-        END IF;
-    END LOOP;
-    RETURN NULL;
-END
-$$;
+    RETURNS text AS 'MODULE_PATHNAME', 'key_operator_of'
+    LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION @extschema@._key_operator(regclass, text, integer) IS
     'internal: a CRM table''s key operator for a btree strategy, from its type''s default btree class, schema-qualified';
 

@@ -334,3 +334,33 @@ SELECT id, fit FROM wide ORDER BY id;
 SELECT leadscore.detach('wide');
 DROP TABLE wide;
 DELETE FROM leadscore.scoring_models WHERE name = 'wide_fit';
+
+-- The events trigger keeps its statements for the session, and builds them
+-- again when what they were built from changes: here the attachment's
+-- score column (the table attached again), a second events table attached
+-- to the same leads (its events count from then on), and the events table
+-- detached (its inserts rescore nothing any more).
+CREATE TABLE kept (id int PRIMARY KEY, stage text, score numeric(8,2), total integer);
+CREATE TABLE kept_events (lead_id int, event_type text, occurred_at timestamptz DEFAULT now());
+CREATE TABLE kept_more_events (lead_id int, event_type text, occurred_at timestamptz DEFAULT now());
+SELECT leadscore.attach('kept', '{"stage_column": "stage", "score_column": "score", "notify_channel": null}') IS NOT NULL AS attached;
+SELECT leadscore.attach_events('kept_events', '{"leads": "kept", "lead_column": "lead_id"}') IS NOT NULL AS attached;
+INSERT INTO kept VALUES (1, 'lead');
+INSERT INTO kept_events (lead_id, event_type) VALUES (1, 'demo_view');
+SELECT score, total FROM kept;
+SELECT leadscore.attach('kept', '{"stage_column": "stage", "score_column": "total", "notify_channel": null}') IS NOT NULL AS attached_again;
+INSERT INTO kept_events (lead_id, event_type) VALUES (1, 'pricing_page');
+SELECT score, total FROM kept;
+SELECT leadscore.attach_events('kept_more_events', '{"leads": "kept", "lead_column": "lead_id"}') IS NOT NULL AS attached;
+INSERT INTO kept_more_events (lead_id, event_type) VALUES (1, 'demo_view');
+INSERT INTO kept_events (lead_id, event_type) VALUES (1, 'email_open');
+SELECT total AS with_both_tables,
+       total = (SELECT round(leadscore.engagement_score('default', e.event_type, e.occurred_at, now()))
+                FROM (TABLE kept_events UNION ALL TABLE kept_more_events) AS e) AS as_rescore_computes
+FROM kept;
+SELECT leadscore.detach_events('kept_events');
+UPDATE kept SET total = 0;
+INSERT INTO kept_events (lead_id, event_type) VALUES (1, 'demo_view');
+SELECT total AS after_detach FROM kept;
+SELECT leadscore.detach('kept') IS NOT NULL AS detached;
+DROP TABLE kept, kept_events, kept_more_events;

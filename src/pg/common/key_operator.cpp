@@ -1,9 +1,12 @@
 #include "pg/common/key_operator.hpp"
 
+#include "pg/common/guard.hpp"
+
 extern "C" {
 #include "access/htup_details.h"
 #include "catalog/pg_am_d.h"
 #include "catalog/pg_operator.h"
+#include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -25,6 +28,13 @@ const char* key_operator(Oid table, const char* column, int16 strategy) {
         return nullptr;
     }
     const Oid input = get_opclass_input_type(opclass);
+    // Not the classes of pseudo-types (anyarray, anyrange, record) that
+    // GetDefaultOpClass also accepts: a key of those types gets none, as
+    // its comparison is not one a statement should rely on. anyenum is the
+    // class of every enum.
+    if (input != base && get_typtype(input) == TYPTYPE_PSEUDO && input != ANYENUMOID) {
+        return nullptr;
+    }
     const Oid op = get_opfamily_member(get_opclass_family(opclass), input, input, strategy);
     if (!OidIsValid(op)) {
         return nullptr;
@@ -55,3 +65,21 @@ const char* column_sql_type(Oid table, const char* column) {
 }
 
 }  // namespace leadscore::pg
+
+// leadscore._key_operator(target regclass, key_column text, strategy integer)
+// → text: key_operator for leadscore's SQL functions (STRICT).
+LEADSCORE_FUNCTION(key_operator_of) {
+    const int32 strategy = PG_GETARG_INT32(2);
+    if (strategy < 1 || strategy > 5) {
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("leadscore._key_operator needs a btree strategy (1 to 5), got %d",
+                               strategy),
+                        errhint("It is called by leadscore's functions only.")));
+    }
+    const char* name = leadscore::pg::key_operator(
+        PG_GETARG_OID(0), text_to_cstring(PG_GETARG_TEXT_PP(1)), static_cast<int16>(strategy));
+    if (name == nullptr) {
+        PG_RETURN_NULL();
+    }
+    PG_RETURN_TEXT_P(cstring_to_text(name));
+}
