@@ -4,7 +4,8 @@
 # 10000000), BENCH_LEADS (triggers and scoring, default 1000000), BENCH_EVENTS
 # (scoring, default 10000000), BENCH_SPANS (business time, default 1000000),
 # BENCH_SEED (42), BENCH_REPETITIONS (5).
-# BENCH_ONLY=stage_type, triggers, scoring, funnels or business_time runs one;
+# BENCH_ONLY=stage_type, triggers, scoring, funnels, business_time or events_path
+# runs one (events_path: BENCH_EVENT_LEADS leads, default 100000);
 # BENCH_UNLOGGED=1 makes the trigger benchmark's CRM tables UNLOGGED.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,13 +32,15 @@ funnels="psql -X -q -v leads=$leads -v events=$events -v seed=$seed -f bench/gen
          /usr/bin/python3 bench/funnels.py --repetitions $repetitions"
 business_time="psql -X -q -v spans=${BENCH_SPANS:-1000000} -v seed=$seed -f bench/generate_business_time.sql &&
          /usr/bin/python3 bench/business_time.py --repetitions $repetitions"
+events_path="/usr/bin/python3 bench/events_path.py --leads ${BENCH_EVENT_LEADS:-100000} --repetitions $repetitions"
 case "$only" in
     stage_type) jobs="$stage_type" ;;
     triggers) jobs="$triggers" ;;
     scoring) jobs="$scoring" ;;
     business_time) jobs="$business_time" ;;
     funnels) jobs="$funnels" ;;
-    *) jobs="$stage_type && $triggers && $scoring && /usr/bin/python3 bench/funnels.py --repetitions $repetitions && $business_time" ;;
+    events_path) jobs="$events_path" ;;
+    *) jobs="$stage_type && $triggers && $scoring && /usr/bin/python3 bench/funnels.py --repetitions $repetitions && $business_time && $events_path" ;;
 esac
 
 step "generating the data (seed $seed) and running the benchmarks"
