@@ -751,3 +751,6 @@ DROP FUNCTION @extschema@.boundary_probe(text, integer);
 -- (above, now C functions) need no PL/pgSQL lookup of the events table's
 -- attachment any more.
 DROP FUNCTION @extschema@._events_attachment(regclass);
+CREATE OR REPLACE FUNCTION @extschema@._events_trigger_table(relation regclass, trigger_name name)
+    RETURNS regclass AS 'MODULE_PATHNAME', 'events_trigger_table'
+    LANGUAGE C STABLE STRICT;

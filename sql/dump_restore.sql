@@ -43,7 +43,7 @@ CREATE DATABASE leadscore_restored;
 \! pg_restore --exit-on-error --dbname=leadscore_restored results/dump_restore.dump
 \c leadscore_restored
 
-SELECT target, stage_column, mode, triggers_present FROM leadscore.attachments;
+SELECT target, stage_column, mode, triggers_present FROM leadscore.attachments ORDER BY target::text;
 SELECT lead_key, from_stage, to_stage FROM leadscore.stage_history
 WHERE target = 'dumped_contacts'::regclass ORDER BY id;
 SELECT id, lifecyclestage, mql_at IS NOT NULL AS stamped FROM dumped_contacts ORDER BY id;

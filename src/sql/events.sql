@@ -151,24 +151,11 @@ COMMENT ON PROCEDURE @extschema@.rescore_in_batches(regclass, integer, timestamp
 -- the parent's trigger, as before.
 
 -- The table whose trigger a (possibly cloned) trigger is: the relation
--- itself for an original, the table of the original trigger for a clone.
+-- itself for an original, the table of the original trigger for a clone
+-- (C++: src/pg/events/events_trigger.cpp, whose trigger finds it so too).
 CREATE FUNCTION @extschema@._events_trigger_table(relation regclass, trigger_name name)
-    RETURNS regclass LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    -- (PL/pgSQL keeps its plans for the session; a SQL function with a
-    -- SET clause is planned at every call, and every INSERT into an
-    -- events table calls this)
-    RETURN (
-        WITH RECURSIVE chain AS (
-            SELECT t.tgrelid, t.tgparentid FROM pg_trigger AS t
-            WHERE t.tgrelid = relation AND t.tgname = trigger_name
-            UNION ALL
-            SELECT p.tgrelid, p.tgparentid FROM chain AS c JOIN pg_trigger AS p ON p.oid = c.tgparentid)
-        SELECT c.tgrelid::regclass FROM chain AS c WHERE c.tgparentid = 0);
-END
-$$;
+    RETURNS regclass AS 'MODULE_PATHNAME', 'events_trigger_table'
+    LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION @extschema@._events_trigger_table(regclass, name) IS
     'internal: the attached events table an events trigger (or its clone on a partition) works for';
 
