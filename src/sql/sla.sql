@@ -133,90 +133,16 @@ REVOKE ALL ON FUNCTION @extschema@._sla_column_set() FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@._sla_column_set() IS
     'internal: trigger closing SLA clocks met by a column being set, and refreshing the row''s SLA columns';
 
+-- The SLA activity trigger, in C++ (src/pg/sla/sla_activity.cpp): the open
+-- clocks of the new rows' leads locked, their activity counted as the
+-- events table's owner with a statement prepared once per backend, the
+-- clocks met closed, the leads' SLA columns written.
 CREATE OR REPLACE FUNCTION @extschema@._sla_events_inserted()
-    RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    events regclass := @extschema@._events_trigger_table(TG_RELID, TG_NAME);
-    leads_table regclass := @extschema@._sla_events_target(TG_ARGV[0]::oid, events, TG_ARGV[1]::jsonb);
-    rule jsonb;
-    met_by jsonb;
-    lead_keys text[];
-    clocks jsonb;
-    met jsonb;
-    met_keys text[];
-    all_keys text[] := '{}';
-BEGIN
-    IF events IS NULL OR leads_table IS NULL THEN
-        RETURN NULL;  -- (a trigger renamed by hand, or left by a table detached since)
-    END IF;
-    FOR rule IN SELECT p FROM jsonb_array_elements(TG_ARGV[1]::jsonb) AS p LOOP
-        met_by := rule -> 'met_by';
-        -- The policy's open clocks of the new rows' leads (a char(n) lead
-        -- column's value also without its padding, as a text key has it;
-        -- the count below compares keys exactly). They are locked: another
-        -- transaction adding activity for the same lead waits, and then
-        -- counts this one's rows too (a fresh snapshot, READ COMMITTED).
-        -- (The keys first, as an array: the clocks are then found through
-        -- their (target, lead_key) index, never by reading every open
-        -- clock of the table.)
-        EXECUTE format('SELECT array_agg(DISTINCT k.lead_key) '
-                       'FROM leadscore_new_events AS n, '
-                       '     LATERAL (VALUES (format(''%%s'', n.%1$I)), (rtrim(format(''%%s'', n.%1$I)))) AS k(lead_key)',
-                       met_by ->> 'lead_column')
-            INTO lead_keys;
-        SELECT jsonb_agg(jsonb_build_array(o.id, o.lead_key, o.started_at)) INTO clocks
-        FROM (SELECT c.id, c.lead_key, c.started_at FROM @extschema@.sla_clocks AS c
-              WHERE c.target = leads_table AND c.policy = rule ->> 'name'
-                AND c.closed_at IS NULL AND c.lead_key = ANY (lead_keys)
-              ORDER BY c.id FOR NO KEY UPDATE) AS o;
-        CONTINUE WHEN clocks IS NULL;
-        -- Each one's at_least-th qualifying row since it started, if any.
-        -- An events table its owner cannot read leaves the clocks open
-        -- (the INSERT goes through) and says so. (Checked first rather
-        -- than caught: a subtransaction per INSERT cost more than the count.)
-        IF NOT EXISTS (SELECT FROM pg_class AS r
-                       WHERE r.oid = events AND has_table_privilege(r.relowner, r.oid, 'SELECT')
-                         AND has_schema_privilege(r.relowner, r.relnamespace, 'USAGE')) THEN
-            RAISE WARNING 'leadscore cannot count the activity in % for SLA policy %: its owner cannot read it',
-                events, to_json(rule ->> 'name')
-                USING HINT = 'The clocks stay open until the owner can read the table and activity is added again.';
-            CONTINUE;
-        END IF;
-        met := @extschema@._query_as_owner(events, format(
-            'SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(c.id, c.met)) '
-            'FROM (SELECT x OPERATOR(pg_catalog.->>) 0 AS id, '
-            '             (SELECT e.%2$I FROM %1$s AS e '
-            '              WHERE %3$s AND e.%2$I OPERATOR(pg_catalog.>=) (x OPERATOR(pg_catalog.->>) 2)::pg_catalog.timestamptz %4$s '
-            '              ORDER BY e.%2$I OFFSET ($1 OPERATOR(pg_catalog.->>) ''at_least'')::pg_catalog.int8 OPERATOR(pg_catalog.-) 1 '
-            '              LIMIT 1) AS met '
-            '      FROM pg_catalog.jsonb_array_elements($1 OPERATOR(pg_catalog.->) ''clocks'') AS x) AS c '
-            'WHERE c.met IS NOT NULL',
-            events, met_by ->> 'time_column',
-            @extschema@._key_match(events, met_by ->> 'lead_column', 'e', 'x OPERATOR(pg_catalog.->>) 1'),
-            CASE WHEN met_by -> 'types' <> 'null'::jsonb
-                 THEN format('AND e.%I::pg_catalog.text IN (SELECT pg_catalog.jsonb_array_elements_text($1 OPERATOR(pg_catalog.->) ''types''))',
-                             met_by ->> 'type_column')
-                 ELSE '' END),
-            jsonb_build_object('clocks', clocks, 'at_least', (met_by ->> 'at_least')::int, 'types', met_by -> 'types'));
-        CONTINUE WHEN met IS NULL;
-        WITH closing AS (
-            UPDATE @extschema@.sla_clocks AS c
-            SET met_at = m.met, status = CASE WHEN m.met <= c.due_at THEN 'met' ELSE 'met_late' END, closed_at = now()
-            FROM (SELECT (x ->> 0)::bigint AS id, (x ->> 1)::timestamptz AS met FROM jsonb_array_elements(met) AS x) AS m
-            WHERE c.id = m.id AND c.closed_at IS NULL
-            RETURNING c.lead_key)
-        SELECT coalesce(array_agg(DISTINCT lead_key), '{}') INTO met_keys FROM closing;
-        all_keys := all_keys || met_keys;
-    END LOOP;
-    PERFORM @extschema@._sla_write_lead_columns(leads_table, all_keys);
-    RETURN NULL;
-END
-$$;
+    RETURNS trigger AS 'MODULE_PATHNAME', 'sla_events_inserted'
+    LANGUAGE C;
 REVOKE ALL ON FUNCTION @extschema@._sla_events_inserted() FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@._sla_events_inserted() IS
-    'internal: statement trigger closing SLA clocks met by activity rows (cloned onto the partitions of a partitioned events table; SECURITY DEFINER: the CRM''s role needs no rights on sla_clocks)';
+    'internal: statement trigger closing SLA clocks met by activity rows (cloned onto the partitions of a partitioned events table); it writes sla_clocks as their owner itself, so the CRM''s role needs no rights on them';
 
 CREATE OR REPLACE FUNCTION @extschema@._drop_sla_triggers(target regclass)
     RETURNS void LANGUAGE plpgsql

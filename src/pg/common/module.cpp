@@ -12,6 +12,7 @@ extern "C" {
 #include "pg/scoring/model_cache.hpp"
 #include "pg/scoring/score_promotion.hpp"
 #include "pg/common/settings.hpp"
+#include "pg/sla/sla_activity.hpp"
 #include "pg/sla/sla_clock_store.hpp"
 #include "pg/common/table_appender.hpp"
 
@@ -48,6 +49,7 @@ void _PG_init(void) {
     leadscore::pg::register_score_promotion_callbacks();
     leadscore::pg::register_clock_store_callbacks();
     leadscore::pg::register_events_trigger_callbacks();
+    leadscore::pg::register_sla_activity_callbacks();
     // The core's long loops stop on a cancel or a statement_timeout (guard.hpp).
     leadscore::core::set_stop_hook(leadscore::pg::stop_requested);
 }

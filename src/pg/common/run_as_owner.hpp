@@ -59,13 +59,12 @@ void as_owner(Oid owner, Body body) {
     SPI_finish();
 }
 
-// Runs a read-only query of leadscore's own tables with one parameter as
-// their owner (row-level security hides other owners' rows from everyone
-// else, and the role that fires a trigger may not read them at all), and
-// hands SPI's result to `read_result` before SPI lets it go. Neither may
-// throw a C++ exception.
-template <typename ReadResult>
-void query_config_tables(const char* query, Oid type, Datum value, ReadResult read_result) {
+// Runs `body` (statements through SPI) as the owner of leadscore's own
+// tables: row-level security hides other owners' rows from everyone else,
+// and the role that fires a trigger may not read them at all. `body` must
+// not throw a C++ exception.
+template <typename Body>
+void as_extension_owner(Body body) {
     const Oid schema = get_namespace_oid("leadscore", /*missing_ok=*/false);
     const Oid owner = table_owner(get_relname_relid("attachment_configs", schema));
     if (owner == InvalidOid) {
@@ -79,18 +78,25 @@ void query_config_tables(const char* query, Oid type, Datum value, ReadResult re
     GetUserIdAndSecContext(&saved_user, &saved_context);
     SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE);
     PG_TRY();
-    {
+    { body(); }
+    PG_FINALLY();
+    { SetUserIdAndSecContext(saved_user, saved_context); }
+    PG_END_TRY();
+    SPI_finish();
+}
+
+// A read-only query of leadscore's own tables with one parameter, as their
+// owner; `read_result` reads SPI's result before SPI lets it go.
+template <typename ReadResult>
+void query_config_tables(const char* query, Oid type, Datum value, ReadResult read_result) {
+    as_extension_owner([&] {
         const int result = SPI_execute_with_args(query, 1, &type, &value, nullptr, true, 0);
         if (result != SPI_OK_SELECT) {
             elog(ERROR, "leadscore: reading leadscore's config tables failed: %s",
                  SPI_result_code_string(result));
         }
         read_result();
-    }
-    PG_FINALLY();
-    { SetUserIdAndSecContext(saved_user, saved_context); }
-    PG_END_TRY();
-    SPI_finish();
+    });
 }
 
 }  // namespace leadscore::pg

@@ -21,6 +21,7 @@
 
 #include "pg/common/guard.hpp"
 #include "pg/common/jsonb_text.hpp"
+#include "pg/common/kept_plan.hpp"
 #include "pg/common/run_as_owner.hpp"
 #include "pg/events/events_trigger.hpp"
 #include "pg/events/rescore_inputs.hpp"
@@ -88,10 +89,14 @@ struct LeadsPlans {
 std::vector<TriggerOrigin> origins;
 std::vector<EventsLink> links;
 std::vector<std::unique_ptr<LeadsPlans>> plans;
+std::vector<Oid> watched;                         // relations other caches were built from
 Oid config_tables[2] = {InvalidOid, InvalidOid};  // attachment_configs, event_attachments
 
 bool concerns_an_entry(Oid relation) {
     if (relation == InvalidOid || relation == config_tables[0] || relation == config_tables[1]) {
+        return true;
+    }
+    if (std::find(watched.begin(), watched.end(), relation) != watched.end()) {
         return true;
     }
     for (const EventsLink& link : links) {
@@ -112,6 +117,10 @@ bool concerns_an_entry(Oid relation) {
 void invalidate_relation(Datum, Oid relation) {
     if (concerns_an_entry(relation)) {
         ++generation;
+    }
+    if (relation == InvalidOid || relation == config_tables[0] || relation == config_tables[1]) {
+        // (looked up again on next use: a re-created extension has new ones)
+        config_tables[0] = config_tables[1] = InvalidOid;
     }
 }
 
@@ -168,7 +177,9 @@ void trigger_row(Oid trigger, Oid* parent, Oid* table) {
     table_close(catalog, AccessShareLock);
 }
 
-Oid attached_events_table(const Trigger* trigger, Oid relation) {
+}  // namespace
+
+Oid leadscore::pg::attached_events_table(const Trigger* trigger, Oid relation) {
     if (!trigger->tgisclone) {
         return relation;
     }
@@ -186,6 +197,8 @@ Oid attached_events_table(const Trigger* trigger, Oid relation) {
     origins.push_back({trigger->tgoid, events, generation});
     return events;
 }
+
+namespace {
 
 // Read as the owner of leadscore's tables: the role inserting events may
 // not read event_attachments.
@@ -272,14 +285,8 @@ const LeadsPlans& leads_plans(Oid leads) {
         // Prepared as the leads table's owner, whose statements they are.
         Oid types[2] = {TIMESTAMPTZOID, TEXTARRAYOID};
         pg::as_owner(pg::table_owner(leads), [&] {
-            lock = SPI_prepare(built.lock, 2, types);
-            update = lock != nullptr ? SPI_prepare(built.update, 2, types) : nullptr;
-            if (update == nullptr) {
-                elog(ERROR, "leadscore: preparing the rescore statements failed: %s",
-                     SPI_result_code_string(SPI_result));
-            }
-            SPI_keepplan(lock);
-            SPI_keepplan(update);
+            lock = pg::kept_plan(built.lock, 2, types);
+            update = pg::kept_plan(built.update, 2, types);
         });
     }
     auto entry = std::make_unique<LeadsPlans>();
@@ -297,9 +304,10 @@ int compare_keys(const void* left, const void* right) {
     return std::strcmp(*static_cast<char* const*>(left), *static_cast<char* const*>(right));
 }
 
-// The distinct lead keys of the inserted events, as text (their type's
-// output function, as rescore's statement casts them back); NULL when none.
-ArrayType* inserted_keys(TriggerData* trigger_data, const char* lead_column) {
+}  // namespace
+
+ArrayType* leadscore::pg::inserted_keys(TriggerData* trigger_data, const char* lead_column,
+                                        bool also_trimmed) {
     Relation relation = trigger_data->tg_relation;
     const AttrNumber attnum = get_attnum(RelationGetRelid(relation), lead_column);
     if (attnum == InvalidAttrNumber) {
@@ -327,11 +335,21 @@ ArrayType* inserted_keys(TriggerData* trigger_data, const char* lead_column) {
         if (is_null) {
             continue;
         }
-        if (count == capacity) {
+        char* key = OutputFunctionCall(&output_function, value);
+        if (count + 1 >= capacity) {
             capacity *= 2;
             keys = static_cast<char**>(repalloc_huge(keys, sizeof(char*) * capacity));
         }
-        keys[count++] = OutputFunctionCall(&output_function, value);
+        keys[count++] = key;
+        // (a char(n) key also without its padding, as a text key has it)
+        const std::size_t length = std::strlen(key);
+        if (also_trimmed && length > 0 && key[length - 1] == ' ') {
+            char* trimmed = pstrdup(key);
+            for (std::size_t end = length; end > 0 && trimmed[end - 1] == ' '; --end) {
+                trimmed[end - 1] = '\0';
+            }
+            keys[count++] = trimmed;
+        }
     }
     ExecDropSingleTupleTableSlot(slot);
     tuplestore_select_read_pointer(rows, 0);
@@ -348,6 +366,8 @@ ArrayType* inserted_keys(TriggerData* trigger_data, const char* lead_column) {
     }
     return construct_array(distinct, kept, TEXTOID, -1, false, TYPALIGN_INT);
 }
+
+namespace {
 
 // The keys a rescore statement skipped, as text[] (NULL for none), from its
 // jsonb answer.
@@ -423,6 +443,17 @@ void register_events_trigger_callbacks() {
     RegisterXactCallback(free_stale_plans, nullptr);
 }
 
+uint64 events_cache_generation() {
+    remember_config_tables();
+    return generation;
+}
+
+void watch_relation(Oid relation) {
+    if (std::find(watched.begin(), watched.end(), relation) == watched.end()) {
+        watched.push_back(relation);
+    }
+}
+
 }  // namespace leadscore::pg
 
 LEADSCORE_FUNCTION(events_inserted) {
@@ -436,8 +467,8 @@ LEADSCORE_FUNCTION(events_inserted) {
                         errmsg("leadscore._events_inserted needs the inserted rows"),
                         errhint("leadscore.attach_events creates its trigger.")));
     }
-    const Oid events = attached_events_table(trigger_data->tg_trigger,
-                                             RelationGetRelid(trigger_data->tg_relation));
+    const Oid events = pg::attached_events_table(trigger_data->tg_trigger,
+                                                 RelationGetRelid(trigger_data->tg_relation));
     const EventsLink link = events_link(events);
     if (!link.attached) {
         return PointerGetDatum(nullptr);  // detached within this transaction
@@ -446,7 +477,7 @@ LEADSCORE_FUNCTION(events_inserted) {
     if (!statements.rescorable) {
         return PointerGetDatum(nullptr);  // nothing this attachment can recompute
     }
-    ArrayType* keys = inserted_keys(trigger_data, NameStr(link.lead_column));
+    ArrayType* keys = pg::inserted_keys(trigger_data, NameStr(link.lead_column), false);
     if (keys != nullptr) {
         rescore_leads(link.leads, statements, keys);
     }

@@ -1,5 +1,7 @@
 #include "pg/sla/sla_clock_store.hpp"
 
+#include "pg/common/kept_plan.hpp"
+
 #include <string_view>
 
 #include "pg/stage/stage_datum.hpp"
@@ -86,16 +88,6 @@ void forget_statements(Datum, Oid relid) {
     }
 }
 
-SPIPlanPtr prepare(const char* sql, int count, Oid* types) {
-    SPIPlanPtr plan = SPI_prepare(sql, count, types);
-    if (plan == nullptr) {
-        elog(ERROR, "leadscore: preparing an SLA statement failed: %s",
-             SPI_result_code_string(SPI_result));
-    }
-    SPI_keepplan(plan);
-    return plan;
-}
-
 // Looks up sla_clocks and its owner; returns whether the statements must be
 // prepared (again): on first use, and when the extension was re-created
 // (new OIDs for the table and for lifecycle_stage). Otherwise the plan cache
@@ -125,9 +117,9 @@ void prepare_statements() {
     }
     const Oid stage = lifecycle_stage_type();
     Oid open_types[3] = {REGCLASSOID, TEXTOID, stage};
-    statements.open_clocks = prepare(kOpenClocks, 3, open_types);
+    statements.open_clocks = pg::kept_plan(kOpenClocks, 3, open_types);
     Oid write_types[2] = {REGCLASSOID, TEXTOID};
-    statements.write_lead_columns = prepare(kWriteLeadColumns, 2, write_types);
+    statements.write_lead_columns = pg::kept_plan(kWriteLeadColumns, 2, write_types);
 }
 
 Datum text_datum(std::string_view text) {
