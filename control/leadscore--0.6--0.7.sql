@@ -747,17 +747,18 @@ $$;
 -- for its own session.
 DROP FUNCTION @extschema@.boundary_probe(text, integer);
 
--- The events path in C++: the events trigger and the statement builder
--- (above, now C functions) need no PL/pgSQL lookup of the events table's
--- attachment any more.
-DROP FUNCTION @extschema@._events_attachment(regclass);
-CREATE OR REPLACE FUNCTION @extschema@._events_trigger_table(relation regclass, trigger_name name)
-    RETURNS regclass AS 'MODULE_PATHNAME', 'events_trigger_table'
-    LANGUAGE C STABLE STRICT;
-
 -- The SLA activity trigger in C++ too (src/pg/sla/sla_activity.cpp).
 CREATE OR REPLACE FUNCTION @extschema@._sla_events_inserted()
     RETURNS trigger AS 'MODULE_PATHNAME', 'sla_events_inserted'
     LANGUAGE C;
 COMMENT ON FUNCTION @extschema@._sla_events_inserted() IS
     'internal: statement trigger closing SLA clocks met by activity rows (cloned onto the partitions of a partitioned events table); it writes sla_clocks as their owner itself, so the CRM''s role needs no rights on them';
+
+-- The events path in C++: the events trigger and the statement builder
+-- (above, now C functions) need no PL/pgSQL lookup of the events table's
+-- attachment any more.
+DROP FUNCTION @extschema@._events_attachment(regclass);
+-- (and with them the PL/pgSQL helpers only they used: the walk up a cloned
+-- trigger's parents, and the fit attributes' jsonb expression)
+DROP FUNCTION @extschema@._events_trigger_table(regclass, name);
+DROP FUNCTION @extschema@._attributes_object(jsonb, text);

@@ -150,15 +150,6 @@ COMMENT ON PROCEDURE @extschema@.rescore_in_batches(regclass, integer, timestamp
 -- for the attached ancestor. Rows inserted through the parent fire only
 -- the parent's trigger, as before.
 
--- The table whose trigger a (possibly cloned) trigger is: the relation
--- itself for an original, the table of the original trigger for a clone
--- (C++: src/pg/events/events_trigger.cpp, whose trigger finds it so too).
-CREATE FUNCTION @extschema@._events_trigger_table(relation regclass, trigger_name name)
-    RETURNS regclass AS 'MODULE_PATHNAME', 'events_trigger_table'
-    LANGUAGE C STABLE STRICT;
-COMMENT ON FUNCTION @extschema@._events_trigger_table(regclass, name) IS
-    'internal: the attached events table an events trigger (or its clone on a partition) works for';
-
 CREATE FUNCTION @extschema@._clone_events_trigger(parent_trigger oid, partition regclass)
     RETURNS void AS 'MODULE_PATHNAME', 'clone_events_trigger'
     LANGUAGE C;

@@ -273,25 +273,6 @@ CREATE FUNCTION @extschema@._explain_engagement_state(state bytea)
 COMMENT ON FUNCTION @extschema@._explain_engagement_state(bytea) IS
     'internal: checks serialised engagement_score state bytes as the deserialisation function does, and explains them';
 
--- rescore hands fit_score the attributes as jsonb_build_object(name,
--- column, ...), and a function takes at most 100 arguments: the object is
--- built 50 pairs at a time and the parts concatenated, so that rescore
--- takes as many fit attributes as the lifecycle trigger does.
-CREATE FUNCTION @extschema@._attributes_object(attributes jsonb, row_alias text)
-    RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT coalesce(string_agg(format('pg_catalog.jsonb_build_object(%s)', c.pairs),
-                               ' OPERATOR(pg_catalog.||) ' ORDER BY c.chunk),
-                    'pg_catalog.jsonb_build_object()')
-    FROM (SELECT a.chunk, string_agg(format('%L, %I.%I', a.key, row_alias, a.value), ', ' ORDER BY a.key) AS pairs
-          FROM (SELECT e.key, e.value, (row_number() OVER (ORDER BY e.key) - 1) / 50 AS chunk
-                FROM jsonb_each_text(attributes) AS e) AS a
-          GROUP BY a.chunk) AS c
-$$;
-COMMENT ON FUNCTION @extschema@._attributes_object(jsonb, text) IS
-    'internal: the SQL expression building the jsonb of fit attributes from a row''s columns, 50 pairs per jsonb_build_object';
-
 -- Size limits (54000) apply to the documents users define: _check_model and
 -- _check_calendar, which define_model and define_calendar call. A row
 -- written to the tables themselves, as pg_restore writes every stored model

@@ -514,33 +514,3 @@ LEADSCORE_FUNCTION(rescore_statement) {
     }
     PG_RETURN_TEXT_P(cstring_to_text(statement));
 }
-
-// leadscore._events_trigger_table(relation regclass, trigger_name name) →
-// regclass: the attached events table a (possibly cloned) trigger works
-// for, for the SLA activity trigger; NULL when there is no such trigger.
-LEADSCORE_FUNCTION(events_trigger_table) {
-    const Oid relation = PG_GETARG_OID(0);
-    Name name = PG_GETARG_NAME(1);
-    Relation catalog = table_open(TriggerRelationId, AccessShareLock);
-    ScanKeyData keys[2];
-    ScanKeyInit(&keys[0], Anum_pg_trigger_tgrelid, BTEqualStrategyNumber, F_OIDEQ,
-                ObjectIdGetDatum(relation));
-    ScanKeyInit(&keys[1], Anum_pg_trigger_tgname, BTEqualStrategyNumber, F_NAMEEQ,
-                NameGetDatum(name));
-    SysScanDesc scan = systable_beginscan(catalog, TriggerRelidNameIndexId, true, nullptr, 2, keys);
-    HeapTuple tuple = systable_getnext(scan);
-    const Oid trigger = HeapTupleIsValid(tuple)
-                            ? reinterpret_cast<Form_pg_trigger>(GETSTRUCT(tuple))->oid
-                            : InvalidOid;
-    systable_endscan(scan);
-    table_close(catalog, AccessShareLock);
-    if (trigger == InvalidOid) {
-        PG_RETURN_NULL();
-    }
-    Oid events = relation;
-    Oid parent = trigger;
-    while (parent != InvalidOid) {
-        trigger_row(parent, &parent, &events);
-    }
-    PG_RETURN_OID(events);
-}
