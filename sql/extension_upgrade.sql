@@ -25,29 +25,19 @@ FROM pg_temp.extension_members();
 CREATE EXTENSION leadscore VERSION '0.1';
 ALTER EXTENSION leadscore UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'leadscore';
+-- (the aspects found in one database and not in the other: none)
 \set ECHO none
-\i sql/include/extension_members.sql
+\i sql/include/compare_with_fresh.sql
 \set ECHO all
-CREATE TEMP TABLE fresh (object text, aspect text, value text);
-\copy fresh FROM 'results/extension_members_fresh.tsv'
-SELECT 'fresh only' AS found, * FROM (TABLE fresh EXCEPT SELECT * FROM pg_temp.extension_members()) AS f
-UNION ALL
-SELECT 'updated only', * FROM (SELECT * FROM pg_temp.extension_members() EXCEPT TABLE fresh) AS u
-ORDER BY 2, 3, 1;
 
 \c leadscore_from_06_bare
 CREATE EXTENSION leadscore VERSION '0.6';
 ALTER EXTENSION leadscore UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'leadscore';
+-- (the aspects found in one database and not in the other: none)
 \set ECHO none
-\i sql/include/extension_members.sql
+\i sql/include/compare_with_fresh.sql
 \set ECHO all
-CREATE TEMP TABLE fresh (object text, aspect text, value text);
-\copy fresh FROM 'results/extension_members_fresh.tsv'
-SELECT 'fresh only' AS found, * FROM (TABLE fresh EXCEPT SELECT * FROM pg_temp.extension_members()) AS f
-UNION ALL
-SELECT 'updated only', * FROM (SELECT * FROM pg_temp.extension_members() EXCEPT TABLE fresh) AS u
-ORDER BY 2, 3, 1;
 
 -- A table attached with SLA policies under 0.3 keeps working across the
 -- update: its met-column trigger (created by 0.3's attach, with 0.3's

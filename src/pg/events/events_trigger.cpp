@@ -180,6 +180,7 @@ void trigger_row(Oid trigger, Oid* parent, Oid* table) {
 }  // namespace
 
 Oid leadscore::pg::attached_events_table(const Trigger* trigger, Oid relation) {
+    remember_config_tables();  // (so that their invalidations reach every cache built after)
     if (!trigger->tgisclone) {
         return relation;
     }
@@ -444,8 +445,7 @@ void register_events_trigger_callbacks() {
 }
 
 uint64 events_cache_generation() {
-    remember_config_tables();
-    return generation;
+    return generation;  // (read at transaction end too: no catalog access here)
 }
 
 void watch_relation(Oid relation) {

@@ -20,7 +20,9 @@ uint64 events_cache_generation();
 void watch_relation(Oid relation);
 
 // The attached events table an events trigger (or its clone on a
-// partition of that table) fired on `relation` works for.
+// partition of that table) fired on `relation` works for. Call it before
+// building a cache entry: it also makes sure the config tables'
+// invalidations are heard.
 Oid attached_events_table(const Trigger* trigger, Oid relation);
 
 // The distinct lead keys in column `lead_column` of the rows the statement

@@ -211,11 +211,11 @@ const ActivityTrigger& activity_trigger(TriggerData* trigger_data) {
     int count = 0;
     PolicySource* sources =
         leads != InvalidOid ? policy_sources(trigger->tgargs[1], events, &count) : nullptr;
+    const Oid owner = pg::table_owner(events);
     std::vector<PolicyPlan> plans;
     if (leads != InvalidOid) {
         pg::watch_relation(events);
         pg::watch_relation(leads);
-        const Oid owner = pg::table_owner(events);
         Oid types[4] = {INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID, TEXTARRAYOID};
         for (int n = 0; n < count; ++n) {
             PolicyPlan plan{nullptr, nullptr, nullptr, nullptr};
